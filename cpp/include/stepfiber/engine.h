@@ -1,0 +1,164 @@
+// stepfiber's public C++ API: an in-process AWS Step Functions engine.
+//
+// One Engine owns one engine thread. Every execution runs as a Boost.Fiber
+// on that thread; an execution waiting on a task token is a suspended fiber.
+// All methods are thread-safe: they hand their work to the engine thread and
+// wait for its answer. Names and semantics follow the AWS API
+// (StartExecution -> start_execution, ...); errors come back as Status with
+// AWS error codes.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "stepfiber/status.h"
+
+namespace stepfiber {
+namespace engine {
+class Core;
+}
+
+struct EngineOptions {
+  /// When true, time moves only through advance_clock() (for tests).
+  bool manual_clock = false;
+  /// Manual clock start, ms since the Unix epoch (default: wall clock now).
+  std::optional<std::int64_t> start_time_ms;
+  std::string region = "us-east-1";
+  std::string account = "123456789012";
+};
+
+struct StateMachineInfo {
+  std::string state_machine_arn;
+  std::string name;
+  std::string status = "ACTIVE";
+  std::string definition;
+  std::string role_arn;
+  std::string type;  ///< STANDARD | EXPRESS
+  std::int64_t creation_date_ms = 0;
+};
+
+struct StartExecutionResult {
+  std::string execution_arn;
+  std::int64_t start_date_ms = 0;
+};
+
+struct ExecutionInfo {
+  std::string execution_arn;
+  std::string state_machine_arn;
+  std::string name;
+  std::string status;  ///< RUNNING | SUCCEEDED | FAILED | TIMED_OUT | ABORTED
+  std::int64_t start_date_ms = 0;
+  std::optional<std::int64_t> stop_date_ms;
+  std::string input;
+  std::optional<std::string> output;
+  std::optional<std::string> error;
+  std::optional<std::string> cause;
+};
+
+struct HistoryEventInfo {
+  std::int64_t id = 0;
+  std::int64_t previous_event_id = 0;
+  std::int64_t timestamp_ms = 0;
+  std::string type;         ///< e.g. "TaskScheduled"
+  std::string details_key;  ///< e.g. "taskScheduledEventDetails"; "" when none
+  std::string details;      ///< JSON object text; "" when none
+};
+
+struct PendingTask {
+  std::string task_token;
+  std::string execution_arn;
+  std::string state_name;
+  std::string resource;
+  std::string parameters;  ///< JSON text of the resolved Parameters
+  std::int64_t scheduled_date_ms = 0;
+};
+
+/// One invocation of a registered task handler, served outside the engine
+/// thread (Python handlers never run on a fiber stack).
+struct HandlerCall {
+  std::uint64_t id = 0;
+  std::string resource;
+  std::string input;  ///< JSON text of the resolved Parameters
+  std::string task_token;  ///< "" unless the resource is .waitForTaskToken
+  std::string execution_arn;
+  std::string state_name;
+};
+
+class Engine {
+ public:
+  explicit Engine(EngineOptions options = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // State machines.
+  Result<StateMachineInfo> create_state_machine(const std::string& name,
+                                                const std::string& definition,
+                                                const std::string& role_arn,
+                                                const std::string& type);
+  Result<StateMachineInfo> describe_state_machine(const std::string& arn);
+  std::vector<StateMachineInfo> list_state_machines();
+  Status delete_state_machine(const std::string& arn);
+
+  // Executions.
+  /// Returns once the new execution has run up to its first wait.
+  Result<StartExecutionResult> start_execution(const std::string& state_machine_arn,
+                                               const std::optional<std::string>& name,
+                                               const std::optional<std::string>& input);
+  Result<ExecutionInfo> describe_execution(const std::string& arn);
+  Result<std::vector<ExecutionInfo>> list_executions(const std::string& state_machine_arn,
+                                                     const std::optional<std::string>& status_filter);
+  Result<std::int64_t> stop_execution(const std::string& arn,
+                                      const std::optional<std::string>& error,
+                                      const std::optional<std::string>& cause);
+  Result<std::vector<HistoryEventInfo>> get_execution_history(const std::string& arn);
+
+  // Task tokens.
+  Status send_task_success(const std::string& task_token, const std::string& output);
+  Status send_task_failure(const std::string& task_token, const std::optional<std::string>& error,
+                           const std::optional<std::string>& cause);
+  Status send_task_heartbeat(const std::string& task_token);
+
+  // Extensions.
+  std::vector<PendingTask> list_pending_tasks(const std::optional<std::string>& execution_arn);
+  /// Blocks until the execution is not RUNNING; false on timeout.
+  Result<bool> wait_for_execution(const std::string& arn, std::optional<double> timeout_seconds);
+  /// Blocks until no execution is RUNNING; false on timeout.
+  bool wait_for_all(std::optional<double> timeout_seconds);
+  /// Manual clock only: moves time forward, firing due timers in order.
+  Status advance_clock(double seconds);
+  std::int64_t now_ms();
+
+  // Task handlers.
+  void register_resource(const std::string& resource_arn);
+  void unregister_resource(const std::string& resource_arn);
+  /// Blocks for the next handler call; nullopt on timeout or after close().
+  std::optional<HandlerCall> next_handler_call(std::optional<double> timeout_seconds);
+  /// Reports a handler's outcome (output JSON text, or error/cause).
+  void complete_handler_call(std::uint64_t id, const std::optional<std::string>& output,
+                             const std::optional<std::string>& error,
+                             const std::optional<std::string>& cause);
+
+  /// Stops the engine thread; parked executions are discarded. Idempotent.
+  void close();
+
+  /// Counters for tests and benchmarks.
+  struct Stats {
+    std::size_t executions = 0;
+    std::size_t running = 0;
+    std::size_t open_tokens = 0;
+    std::size_t live_fibers = 0;
+    std::size_t pending_timers = 0;
+    std::size_t stacks_in_use = 0;
+    bool guard_pages = false;
+  };
+  Stats stats();
+
+ private:
+  std::unique_ptr<engine::Core> core_;
+};
+
+}  // namespace stepfiber

@@ -1,0 +1,34 @@
+// Definition text -> immutable Program, with AWS-shaped diagnostics.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "asl/program.h"
+#include "stepfiber/status.h"
+
+namespace stepfiber::asl {
+
+/// One problem found in a definition, as ValidateStateMachineDefinition
+/// reports it: an AWS code, a message and a JSON-pointer location.
+struct Diagnostic {
+  std::string code;      ///< e.g. "SCHEMA_VALIDATION_FAILED"
+  std::string message;
+  std::string location;  ///< e.g. "/States/Wait/Timestamp"; "" when none
+};
+
+struct CompileResult {
+  std::shared_ptr<const Program> program;  ///< null when diagnostics is non-empty
+  std::vector<Diagnostic> diagnostics;
+};
+
+/// Parses (simdjson, once) and compiles a definition.
+CompileResult compile_program(std::string_view definition);
+
+/// AWS's InvalidDefinition message for a set of diagnostics:
+/// "Invalid State Machine Definition: 'CODE: message at /loc, ...'".
+std::string invalid_definition_message(const std::vector<Diagnostic>& diagnostics);
+
+}  // namespace stepfiber::asl

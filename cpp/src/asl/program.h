@@ -1,0 +1,131 @@
+// The immutable compiled form of a state machine definition (house rule 4):
+// built once by compile_program() at CreateStateMachine and shared by every
+// execution through std::shared_ptr<const Program>.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "choice/choice_rule.h"
+#include "path/json_path.h"
+#include "path/payload_template.h"
+#include "stepfiber/json.h"
+
+namespace stepfiber::asl {
+
+inline constexpr std::uint32_t kNoState = std::numeric_limits<std::uint32_t>::max();
+
+enum class StateType { kPass, kTask, kChoice, kWait, kSucceed, kFail };
+
+/// "Task", "Pass", ... as in ASL and in history event names.
+const char* state_type_name(StateType type) noexcept;
+
+/// InputPath / OutputPath: absent (= `$`), explicit null, or a path.
+struct SelectPath {
+  enum class Kind { kDefault, kNull, kPath } kind = Kind::kDefault;
+  path::JsonPath path;      ///< on the state's data (kPath, not context)
+  bool context = false;     ///< the path reads `$$`
+};
+
+/// ResultPath: absent (= `$`), null (discard the result), or a reference path.
+struct ResultPathSpec {
+  enum class Kind { kDefault, kNull, kPath } kind = Kind::kDefault;
+  path::ReferencePath path;
+};
+
+struct Retrier {
+  std::vector<std::string> error_equals;
+  double interval_seconds = 1;
+  std::int64_t max_attempts = 3;
+  double backoff_rate = 2.0;
+  std::optional<double> max_delay_seconds;
+  bool jitter_full = false;
+};
+
+struct Catcher {
+  std::vector<std::string> error_equals;
+  ResultPathSpec result_path;
+  std::uint32_t next = kNoState;
+};
+
+/// How a Task's Resource is reported in history (see resource_kind()).
+enum class ResourceKind {
+  kServiceIntegration,  ///< arn:aws:states:::<service>:<api>[.pattern]
+  kLambdaFunction,      ///< arn:aws:lambda:<region>:<acct>:function:<name>
+  kOther,               ///< any other ARN: reported as a Task
+};
+
+struct TaskSpec {
+  std::string resource;           ///< the ARN as written
+  ResourceKind kind = ResourceKind::kOther;
+  std::string resource_type;      ///< history "resourceType", e.g. "sqs"
+  std::string resource_name;      ///< history "resource", e.g. "sendMessage.waitForTaskToken"
+  bool wait_for_task_token = false;
+  std::optional<path::PayloadTemplate> parameters;
+  std::optional<path::PayloadTemplate> result_selector;
+  std::optional<std::int64_t> timeout_seconds;
+  std::optional<path::ReferencePath> timeout_seconds_path;
+  std::optional<std::int64_t> heartbeat_seconds;
+  std::optional<path::ReferencePath> heartbeat_seconds_path;
+  std::vector<Retrier> retry;
+  std::vector<Catcher> catch_;
+};
+
+struct PassSpec {
+  std::optional<path::PayloadTemplate> parameters;
+  std::optional<Json> result;
+};
+
+struct ChoiceBranch {
+  choice::ChoiceRule rule;
+  std::uint32_t next = kNoState;
+};
+
+struct ChoiceSpec {
+  std::vector<ChoiceBranch> choices;
+  std::uint32_t default_next = kNoState;
+};
+
+struct WaitSpec {
+  std::optional<std::int64_t> seconds;
+  std::optional<std::string> timestamp;
+  std::optional<path::ReferencePath> seconds_path;
+  std::optional<path::ReferencePath> timestamp_path;
+};
+
+struct SucceedSpec {};
+
+struct FailSpec {
+  std::optional<std::string> error;
+  std::optional<std::string> cause;
+  std::optional<path::ReferencePath> error_path;
+  std::optional<path::ReferencePath> cause_path;
+};
+
+struct State {
+  std::string name;
+  StateType type = StateType::kPass;
+  std::uint32_t next = kNoState;  ///< kNoState with end == true
+  bool end = false;
+  SelectPath input_path;
+  SelectPath output_path;
+  ResultPathSpec result_path;
+  std::variant<PassSpec, TaskSpec, ChoiceSpec, WaitSpec, SucceedSpec, FailSpec> spec;
+};
+
+/// One `StartAt` + `States` block.
+struct Scope {
+  std::vector<State> states;
+  std::uint32_t start = 0;
+};
+
+struct Program {
+  Scope root;
+  std::optional<std::int64_t> timeout_seconds;
+};
+
+}  // namespace stepfiber::asl

@@ -1,0 +1,292 @@
+// The engine thread: a loop on the thread's main context that runs posted
+// commands, fires timers and yields to ready execution fibers, sleeping
+// only when there is nothing to do.
+#include "engine/core.h"
+
+#include <chrono>
+#include <exception>
+
+#include <boost/fiber/all.hpp>
+
+namespace stepfiber::engine {
+
+const char* status_name(ExecutionStatus s) noexcept {
+  switch (s) {
+    case ExecutionStatus::kRunning: return "RUNNING";
+    case ExecutionStatus::kSucceeded: return "SUCCEEDED";
+    case ExecutionStatus::kFailed: return "FAILED";
+    case ExecutionStatus::kTimedOut: return "TIMED_OUT";
+    case ExecutionStatus::kAborted: return "ABORTED";
+  }
+  return "UNKNOWN";
+}
+
+// ---- HandlerQueue ----------------------------------------------------------
+
+void HandlerQueue::push(HandlerCall call) {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    calls_.push_back(std::move(call));
+  }
+  cv_.notify_one();
+}
+
+std::optional<HandlerCall> HandlerQueue::pop(std::optional<double> timeout_seconds) {
+  std::unique_lock<std::mutex> lk(mu_);
+  auto ready = [&] { return closed_ || !calls_.empty(); };
+  if (timeout_seconds) {
+    auto d = std::chrono::duration<double>(*timeout_seconds < 0 ? 0 : *timeout_seconds);
+    if (!cv_.wait_for(lk, d, ready)) return std::nullopt;
+  } else {
+    cv_.wait(lk, ready);
+  }
+  if (calls_.empty()) return std::nullopt;  // closed
+  HandlerCall c = std::move(calls_.front());
+  calls_.pop_front();
+  return c;
+}
+
+void HandlerQueue::close() {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    closed_ = true;
+    calls_.clear();
+  }
+  cv_.notify_all();
+}
+
+// ---- Core: construction and cross-thread entry -----------------------------
+
+Core::Core(EngineOptions options) : options_(std::move(options)) {
+  if (options_.manual_clock) {
+    runtime::Millis start = options_.start_time_ms ? *options_.start_time_ms : runtime::SystemClock().now();
+    auto manual = std::make_unique<runtime::ManualClock>(start);
+    manual_ = manual.get();
+    clock_ = std::move(manual);
+  } else {
+    clock_ = std::make_unique<runtime::SystemClock>();
+  }
+  std::binary_semaphore started{0};
+  thread_ = std::thread([this, &started] {
+    sched_ = new runtime::FiberScheduler();
+    boost::fibers::context::active()->get_scheduler()->set_algo(
+        boost::fibers::algo::algorithm::ptr_t(sched_));
+    started.release();
+    thread_main();
+  });
+  started.acquire();
+}
+
+Core::~Core() { shutdown(); }
+
+bool Core::post_and_wait(const std::function<void()>& fn) {
+  std::binary_semaphore done{0};
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    if (closed_) return false;
+    commands_.push_back([&] {
+      fn();
+      done.release();
+    });
+  }
+  cv_.notify_one();
+  done.acquire();
+  return true;
+}
+
+bool Core::post_and_wait_round(const std::function<void()>& fn) {
+  std::binary_semaphore done{0};
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    if (closed_) return false;
+    commands_.push_back([&] {
+      fn();
+      after_round_.push_back([&] { done.release(); });
+    });
+  }
+  cv_.notify_one();
+  done.acquire();
+  return true;
+}
+
+void Core::shutdown() {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    if (closed_) return;
+    closed_ = true;
+    commands_.push_back([this] {
+      stopping_ = true;
+      for (auto& ex : executions) {
+        if (ex->status == ExecutionStatus::kRunning) abandon(*ex);
+      }
+    });
+  }
+  cv_.notify_one();
+  handlers_queue_.close();
+  if (thread_.joinable()) thread_.join();
+}
+
+// ---- engine thread ---------------------------------------------------------
+
+void Core::thread_main() {
+  for (;;) {
+    drain_commands();
+    if (stopping_ && live_fibers_ == 0 && after_round_.empty()) break;
+    if (!after_round_.empty() || sched_->has_ready_workers()) {
+      std::vector<std::function<void()>> replies;
+      replies.swap(after_round_);
+      boost::this_fiber::yield();  // every ready fiber runs to its next wait
+      for (auto& r : replies) r();
+      continue;
+    }
+    fire_due_timers();
+    if (sched_->has_ready_workers()) continue;
+    if (advance_target_) {
+      if (!timers.empty() && timers.next_deadline() <= *advance_target_) {
+        manual_->set(timers.next_deadline());
+        fire_due_timers();
+      } else {
+        manual_->set(*advance_target_);
+        advance_target_.reset();
+        auto reply = std::move(advance_reply_);
+        advance_reply_ = nullptr;
+        reply();
+      }
+      continue;
+    }
+    sleep_until_work();
+  }
+  // Let the dispatcher release the terminated fibers (and their stacks)
+  // while the arena is still alive.
+  boost::this_fiber::yield();
+  std::lock_guard<std::mutex> lk(mu_);
+  for (auto& c : commands_) c();  // callers blocked in post_and_wait
+  commands_.clear();
+}
+
+void Core::drain_commands() {
+  std::vector<std::function<void()>> batch;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    batch.swap(commands_);
+  }
+  for (auto& c : batch) c();
+}
+
+void Core::fire_due_timers() {
+  const runtime::Millis t = now();
+  while (!timers.empty() && timers.next_deadline() <= t) fire(timers.pop());
+}
+
+void Core::fire(const runtime::TimerEntry& t) {
+  if (t.execution >= executions.size()) return;
+  Execution& ex = *executions[t.execution];
+  if (ex.status != ExecutionStatus::kRunning) return;
+  if (t.execution_timeout) {
+    Json details = {{"error", "States.Timeout"}};
+    ex.history.add(now(), ex.history.last_id(), "ExecutionTimedOut", &details);
+    ex.error = "States.Timeout";
+    abandon(ex);
+    finish(ex, ExecutionStatus::kTimedOut);
+    return;
+  }
+  ex.waiter.wake(t.epoch);
+}
+
+void Core::sleep_until_work() {
+  std::unique_lock<std::mutex> lk(mu_);
+  auto has_work = [&] { return !commands_.empty(); };
+  if (has_work()) return;
+  if (!manual_clock() && !timers.empty()) {
+    runtime::Millis wait_ms = timers.next_deadline() - now();
+    if (wait_ms <= 0) return;
+    cv_.wait_for(lk, std::chrono::milliseconds(wait_ms), has_work);
+  } else {
+    cv_.wait(lk, has_work);
+  }
+}
+
+// ---- services used by commands and fibers (engine thread) -------------------
+
+void Core::spawn(Execution& ex) {
+  ++live_fibers_;
+  ++running;
+  boost::fibers::fiber f(boost::fibers::launch::post, std::allocator_arg,
+                         runtime::ArenaStackAllocator(arena_), [this, &ex] {
+                           run_execution(*this, ex);
+                           --live_fibers_;
+                         });
+  f.detach();
+}
+
+void Core::finish(Execution& ex, ExecutionStatus status) {
+  if (ex.status != ExecutionStatus::kRunning) return;
+  ex.status = status;
+  ex.stop = now();
+  --running;
+  for (auto& w : ex.watchers) w->done.release();
+  ex.watchers.clear();
+  if (running == 0) {
+    for (auto& w : all_watchers_) w->done.release();
+    all_watchers_.clear();
+  }
+}
+
+void Core::abandon(Execution& ex) {
+  ex.abandoned = true;
+  if (ex.task && ex.task->token_slot) {
+    tokens.close(*ex.task->token_slot);
+    ex.task->token_slot.reset();
+  }
+  ex.waiter.wake(ex.waiter.epoch());
+}
+
+std::uint64_t Core::dispatch_handler(Execution& ex, const std::string& resource,
+                                     const std::string& input) {
+  const std::uint64_t id = next_call_id_++;
+  calls_.emplace(id, CallRef{ex.index, ex.waiter.epoch()});
+  HandlerCall call;
+  call.id = id;
+  call.resource = resource;
+  call.input = input;
+  call.task_token = ex.task ? ex.task->token : std::string();
+  call.execution_arn = ex.arn;
+  call.state_name = ex.task ? ex.task->state_name : std::string();
+  handlers_queue_.push(std::move(call));
+  return id;
+}
+
+void Core::complete_handler(std::uint64_t id, TaskOutcome outcome) {
+  auto it = calls_.find(id);
+  if (it == calls_.end()) return;
+  CallRef ref = it->second;
+  calls_.erase(it);
+  if (ref.execution >= executions.size()) return;
+  Execution& ex = *executions[ref.execution];
+  if (ex.abandoned || !ex.task || ex.task->epoch != ref.epoch || ex.task->handler_call != id) return;
+  ex.task->handler_outcome = std::move(outcome);
+  ex.waiter.wake(ref.epoch);
+}
+
+void Core::watch(Execution& ex, std::shared_ptr<CompletionWatcher> w) {
+  if (ex.status != ExecutionStatus::kRunning) {
+    w->done.release();
+    return;
+  }
+  ex.watchers.push_back(std::move(w));
+}
+
+void Core::watch_all(std::shared_ptr<CompletionWatcher> w) {
+  if (running == 0) {
+    w->done.release();
+    return;
+  }
+  all_watchers_.push_back(std::move(w));
+}
+
+void Core::begin_advance(runtime::Millis target, std::function<void()> reply) {
+  advance_target_ = target;
+  advance_reply_ = std::move(reply);
+}
+
+}  // namespace stepfiber::engine

@@ -1,0 +1,140 @@
+// The engine thread and everything it owns: stores, token registry, timers,
+// fiber stacks, the handler queue. Public Engine methods post closures to
+// this thread (post_and_wait); nothing here is touched from other threads
+// except the command queue and the handler queue, which carry their own
+// locks.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <semaphore>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "engine/execution.h"
+#include "runtime/clock.h"
+#include "runtime/fiber_scheduler.h"
+#include "runtime/stack_arena.h"
+#include "runtime/timer_queue.h"
+#include "runtime/token_registry.h"
+#include "stepfiber/engine.h"
+
+namespace stepfiber::engine {
+
+/// A one-shot signal from the engine thread to a waiting API caller.
+struct CompletionWatcher {
+  std::binary_semaphore done{0};
+};
+
+/// Thread-safe queue of handler invocations (engine -> Python threads).
+class HandlerQueue {
+ public:
+  void push(HandlerCall call);
+  std::optional<HandlerCall> pop(std::optional<double> timeout_seconds);
+  void close();
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<HandlerCall> calls_;
+  bool closed_ = false;
+};
+
+class Core {
+ public:
+  explicit Core(EngineOptions options);
+  ~Core();
+
+  // ---- cross-thread entry (any thread) ---------------------------------
+  /// Runs `fn` on the engine thread's main context and waits for it.
+  /// Returns false (fn not run) when the engine is closed.
+  bool post_and_wait(const std::function<void()>& fn);
+  /// Like post_and_wait, but the caller is released only after the fibers
+  /// made ready by `fn` have run up to their next wait.
+  bool post_and_wait_round(const std::function<void()>& fn);
+  void shutdown();
+  HandlerQueue& handler_queue() { return handlers_queue_; }
+
+  // ---- engine thread only ----------------------------------------------
+  const EngineOptions& options() const { return options_; }
+  runtime::Millis now() const { return clock_->now(); }
+  bool manual_clock() const { return clock_->is_manual(); }
+
+  // Stores.
+  std::unordered_map<std::string, std::shared_ptr<StateMachineRecord>> machines;
+  std::vector<std::unique_ptr<Execution>> executions;
+  std::unordered_map<std::string, std::uint32_t> execution_by_arn;
+  std::size_t running = 0;
+
+  runtime::TokenRegistry tokens;
+  runtime::TimerQueue timers;
+  std::unordered_set<std::string> handled_resources;
+
+  /// Creates an execution's fiber (launch::post: it runs on the next round).
+  void spawn(Execution& ex);
+  /// Marks an execution ended (status, stop date, watchers, counters). The
+  /// caller records the closing history event first.
+  void finish(Execution& ex, ExecutionStatus status);
+  /// Ends a RUNNING execution from outside its fiber (stop, timeout, close):
+  /// closes its token and wakes the fiber so it unwinds.
+  void abandon(Execution& ex);
+  /// Dispatches a handler call for the task in flight; returns its id.
+  std::uint64_t dispatch_handler(Execution& ex, const std::string& resource,
+                                 const std::string& input);
+  void complete_handler(std::uint64_t id, TaskOutcome outcome);
+  /// Registers a watcher released when `ex` stops running.
+  void watch(Execution& ex, std::shared_ptr<CompletionWatcher> w);
+  void watch_all(std::shared_ptr<CompletionWatcher> w);
+  /// Manual clock: move to now + ms, firing timers in order (async reply).
+  void begin_advance(runtime::Millis target, std::function<void()> reply);
+  std::size_t live_fibers() const { return live_fibers_; }
+  const runtime::StackArena& arena() const { return arena_; }
+
+ private:
+  void thread_main();
+  void drain_commands();
+  void fire_due_timers();
+  void fire(const runtime::TimerEntry& t);
+  void sleep_until_work();
+
+  EngineOptions options_;
+  std::unique_ptr<runtime::Clock> clock_;
+  runtime::ManualClock* manual_ = nullptr;
+  runtime::StackArena arena_;
+  runtime::FiberScheduler* sched_ = nullptr;
+
+  std::mutex mu_;  // guards commands_, closed_, wake_
+  std::condition_variable cv_;
+  std::vector<std::function<void()>> commands_;
+  bool closed_ = false;
+  bool stopping_ = false;  // engine thread only
+
+  std::vector<std::function<void()>> after_round_;
+  std::vector<std::shared_ptr<CompletionWatcher>> all_watchers_;
+  std::optional<runtime::Millis> advance_target_;
+  std::function<void()> advance_reply_;
+  std::size_t live_fibers_ = 0;
+
+  HandlerQueue handlers_queue_;
+  std::uint64_t next_call_id_ = 1;
+  struct CallRef {
+    std::uint32_t execution;
+    std::uint32_t epoch;
+  };
+  std::unordered_map<std::uint64_t, CallRef> calls_;
+
+  std::thread thread_;
+};
+
+/// The fiber body of one execution (interpreter.cpp). Never throws.
+void run_execution(Core& core, Execution& ex) noexcept;
+
+}  // namespace stepfiber::engine

@@ -1,0 +1,550 @@
+// The public Engine: validates request fields on the caller's thread, then
+// runs the operation on the engine thread (Core::post_and_wait*) and
+// copies the answer out. AWS error codes and messages are produced here.
+#include "stepfiber/engine.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <cmath>
+#include <random>
+
+#include "asl/compiler.h"
+#include "engine/arn.h"
+#include "engine/core.h"
+
+namespace stepfiber {
+namespace {
+
+using engine::Core;
+using engine::Execution;
+using engine::ExecutionStatus;
+
+constexpr std::size_t kMaxPayload = 262144;
+constexpr std::size_t kMaxDefinition = 1048576;
+constexpr std::size_t kMaxError = 256;
+constexpr std::size_t kMaxCause = 32768;
+constexpr std::size_t kMaxToken = 2048;
+
+const Status kClosed(ErrorCode::kEngineClosed, "The engine is closed");
+
+std::string uuid4() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::uint64_t a = rng(), b = rng();
+  a = (a & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;
+  b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
+  char buf[37];
+  std::snprintf(buf, sizeof(buf), "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(a >> 32),
+                static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xffff),
+                static_cast<unsigned>(b >> 48), static_cast<unsigned long long>(b & 0xffffffffffffULL));
+  return buf;
+}
+
+Status too_long(const char* field, std::size_t max) {
+  return Status(ErrorCode::kValidationException,
+                std::string("1 validation error detected: Value at '") + field +
+                    "' failed to satisfy constraint: Member must have length less than or equal to " +
+                    std::to_string(max));
+}
+
+Status invalid_token() { return Status(ErrorCode::kInvalidToken, "Invalid Token: 'Invalid token'"); }
+Status task_timed_out() {
+  return Status(ErrorCode::kTaskTimedOut, "Task Timed Out: 'Provided task does not exist anymore'");
+}
+
+StateMachineInfo to_info(const engine::StateMachineRecord& r) {
+  StateMachineInfo i;
+  i.state_machine_arn = r.arn;
+  i.name = r.name;
+  i.definition = r.definition;
+  i.role_arn = r.role_arn;
+  i.type = r.type;
+  i.creation_date_ms = r.created;
+  return i;
+}
+
+ExecutionInfo to_info(const Execution& ex, bool with_data) {
+  ExecutionInfo i;
+  i.execution_arn = ex.arn;
+  i.state_machine_arn = ex.machine->arn;
+  i.name = ex.name;
+  i.status = engine::status_name(ex.status);
+  i.start_date_ms = ex.start;
+  if (ex.status != ExecutionStatus::kRunning) i.stop_date_ms = ex.stop;
+  if (with_data) {
+    i.input = ex.input;
+    if (ex.status == ExecutionStatus::kSucceeded) i.output = ex.output;
+    i.error = ex.error;
+    i.cause = ex.cause;
+  }
+  return i;
+}
+
+/// EXPRESS machines cannot wait for callbacks (sfn-semantics §1.1).
+std::vector<asl::Diagnostic> express_restrictions(const asl::Program& p) {
+  std::vector<asl::Diagnostic> out;
+  for (const auto& st : p.root.states) {
+    if (const auto* t = std::get_if<asl::TaskSpec>(&st.spec); t && t->wait_for_task_token) {
+      out.push_back({"SCHEMA_VALIDATION_FAILED",
+                     "Express state machine does not support '.waitForTaskToken' service integration ",
+                     "/States/" + st.name + "/Resource"});
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Engine::Engine(EngineOptions options) : core_(std::make_unique<Core>(std::move(options))) {}
+Engine::~Engine() { core_->shutdown(); }
+
+void Engine::close() { core_->shutdown(); }
+
+// ---- state machines --------------------------------------------------------
+
+Result<StateMachineInfo> Engine::create_state_machine(const std::string& name, const std::string& definition,
+                                                      const std::string& role_arn, const std::string& type) {
+  STEPFIBER_TRY(engine::validate_name(name));
+  if (type != "STANDARD" && type != "EXPRESS") {
+    return Status(ErrorCode::kValidationException,
+                  "1 validation error detected: Value '" + type +
+                      "' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]");
+  }
+  if (definition.size() > kMaxDefinition) return too_long("definition", kMaxDefinition);
+  if (role_arn.empty() || role_arn.size() > 256) {
+    return Status(ErrorCode::kValidationException,
+                  "1 validation error detected: Value at 'roleArn' failed to satisfy constraint: Member must have length between 1 and 256");
+  }
+  // Compile on the caller's thread: pure work, and the engine keeps running.
+  asl::CompileResult compiled = asl::compile_program(definition);
+  if (compiled.program && type == "EXPRESS") compiled.diagnostics = express_restrictions(*compiled.program);
+  if (!compiled.diagnostics.empty()) {
+    return Status(ErrorCode::kInvalidDefinition, asl::invalid_definition_message(compiled.diagnostics));
+  }
+  std::optional<Result<StateMachineInfo>> out;
+  const bool ran = core_->post_and_wait([&] {
+    const std::string arn = engine::state_machine_arn(core_->options().region, core_->options().account, name);
+    auto it = core_->machines.find(arn);
+    if (it != core_->machines.end()) {
+      const auto& r = *it->second;
+      if (r.definition == definition && r.role_arn == role_arn && r.type == type) {
+        out.emplace(to_info(r));  // AWS: an identical create is idempotent
+      } else {
+        out.emplace(Status(ErrorCode::kStateMachineAlreadyExists, "State Machine Already Exists: '" + arn + "'"));
+      }
+      return;
+    }
+    auto rec = std::make_shared<engine::StateMachineRecord>();
+    rec->arn = arn;
+    rec->name = name;
+    rec->definition = definition;
+    rec->role_arn = role_arn;
+    rec->type = type;
+    rec->created = core_->now();
+    rec->program = compiled.program;
+    core_->machines.emplace(arn, rec);
+    out.emplace(to_info(*rec));
+  });
+  if (!ran) return kClosed;
+  return std::move(*out);
+}
+
+Result<StateMachineInfo> Engine::describe_state_machine(const std::string& arn) {
+  STEPFIBER_TRY(engine::validate_arn(arn, "stateMachine"));
+  std::optional<Result<StateMachineInfo>> out;
+  if (!core_->post_and_wait([&] {
+        auto it = core_->machines.find(arn);
+        if (it == core_->machines.end()) {
+          out.emplace(Status(ErrorCode::kStateMachineDoesNotExist, "State Machine Does Not Exist: '" + arn + "'"));
+        } else {
+          out.emplace(to_info(*it->second));
+        }
+      }))
+    return kClosed;
+  return std::move(*out);
+}
+
+std::vector<StateMachineInfo> Engine::list_state_machines() {
+  std::vector<StateMachineInfo> out;
+  (void)core_->post_and_wait([&] {
+    for (const auto& [arn, rec] : core_->machines) out.push_back(to_info(*rec));
+  });
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  return out;
+}
+
+Status Engine::delete_state_machine(const std::string& arn) {
+  STEPFIBER_TRY(engine::validate_arn(arn, "stateMachine"));
+  // Running executions keep their shared Program and finish normally.
+  if (!core_->post_and_wait([&] { core_->machines.erase(arn); })) return kClosed;
+  return {};
+}
+
+// ---- executions ------------------------------------------------------------
+
+Result<StartExecutionResult> Engine::start_execution(const std::string& sm_arn,
+                                                     const std::optional<std::string>& name,
+                                                     const std::optional<std::string>& input) {
+  STEPFIBER_TRY(engine::validate_arn(sm_arn, "stateMachine"));
+  if (name) STEPFIBER_TRY(engine::validate_name(*name));
+  const std::string input_text = input.value_or("{}");
+  if (input_text.size() > kMaxPayload) return too_long("input", kMaxPayload);
+  auto parsed = parse_json(input_text, ErrorCode::kInvalidExecutionInput);
+  if (!parsed.ok()) {
+    return Status(ErrorCode::kInvalidExecutionInput,
+                  "Invalid State Machine Execution Input: '" + parsed.status().message() + "'");
+  }
+  std::optional<Result<StartExecutionResult>> out;
+  const bool ran = core_->post_and_wait_round([&] {
+    auto it = core_->machines.find(sm_arn);
+    if (it == core_->machines.end()) {
+      out.emplace(Status(ErrorCode::kStateMachineDoesNotExist, "State Machine Does Not Exist: '" + sm_arn + "'"));
+      return;
+    }
+    const std::string exec_name = name ? *name : uuid4();
+    const std::string arn = engine::execution_arn(sm_arn, exec_name);
+    if (auto found = core_->execution_by_arn.find(arn); found != core_->execution_by_arn.end()) {
+      const Execution& prior = *core_->executions[found->second];
+      // Idempotent while RUNNING with the same input (STANDARD only).
+      if (prior.status == ExecutionStatus::kRunning && prior.input == input_text && it->second->type == "STANDARD") {
+        out.emplace(StartExecutionResult{prior.arn, prior.start});
+      } else {
+        out.emplace(Status(ErrorCode::kExecutionAlreadyExists, "Execution Already Exists: '" + arn + "'"));
+      }
+      return;
+    }
+    auto ex = std::make_unique<Execution>();
+    ex->index = static_cast<std::uint32_t>(core_->executions.size());
+    ex->machine = it->second;
+    ex->name = exec_name;
+    ex->arn = arn;
+    ex->input = input_text;
+    ex->start = core_->now();
+    Json details = {{"input", input_text}, {"inputDetails", {{"truncated", false}}}, {"roleArn", it->second->role_arn}};
+    ex->history.add(ex->start, 0, "ExecutionStarted", &details);
+    if (it->second->program->timeout_seconds) {
+      core_->timers.arm(ex->start + *it->second->program->timeout_seconds * 1000, ex->index, 0, true);
+    }
+    core_->execution_by_arn.emplace(arn, ex->index);
+    Execution& ref = *ex;
+    core_->executions.push_back(std::move(ex));
+    core_->spawn(ref);
+    out.emplace(StartExecutionResult{ref.arn, ref.start});
+  });
+  if (!ran) return kClosed;
+  return std::move(*out);
+}
+
+Result<ExecutionInfo> Engine::describe_execution(const std::string& arn) {
+  STEPFIBER_TRY(engine::validate_arn(arn, "execution"));
+  std::optional<Result<ExecutionInfo>> out;
+  if (!core_->post_and_wait([&] {
+        auto it = core_->execution_by_arn.find(arn);
+        if (it == core_->execution_by_arn.end()) {
+          out.emplace(Status(ErrorCode::kExecutionDoesNotExist, "Execution Does Not Exist: '" + arn + "'"));
+        } else {
+          out.emplace(to_info(*core_->executions[it->second], true));
+        }
+      }))
+    return kClosed;
+  return std::move(*out);
+}
+
+Result<std::vector<ExecutionInfo>> Engine::list_executions(const std::string& sm_arn,
+                                                           const std::optional<std::string>& status_filter) {
+  STEPFIBER_TRY(engine::validate_arn(sm_arn, "stateMachine"));
+  if (status_filter && *status_filter != "RUNNING" && *status_filter != "SUCCEEDED" && *status_filter != "FAILED" &&
+      *status_filter != "TIMED_OUT" && *status_filter != "ABORTED" && *status_filter != "PENDING_REDRIVE") {
+    return Status(ErrorCode::kValidationException,
+                  "1 validation error detected: Value '" + *status_filter +
+                      "' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: "
+                      "[RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE]");
+  }
+  std::optional<Result<std::vector<ExecutionInfo>>> out;
+  if (!core_->post_and_wait([&] {
+        if (!core_->machines.count(sm_arn)) {
+          out.emplace(Status(ErrorCode::kStateMachineDoesNotExist, "State Machine Does Not Exist: '" + sm_arn + "'"));
+          return;
+        }
+        std::vector<ExecutionInfo> list;
+        for (auto it = core_->executions.rbegin(); it != core_->executions.rend(); ++it) {
+          const Execution& ex = **it;
+          if (ex.machine->arn != sm_arn) continue;
+          if (status_filter && engine::status_name(ex.status) != *status_filter) continue;
+          list.push_back(to_info(ex, false));
+        }
+        out.emplace(std::move(list));
+      }))
+    return kClosed;
+  return std::move(*out);
+}
+
+Result<std::int64_t> Engine::stop_execution(const std::string& arn, const std::optional<std::string>& error,
+                                            const std::optional<std::string>& cause) {
+  STEPFIBER_TRY(engine::validate_arn(arn, "execution"));
+  if (error && error->size() > kMaxError) return too_long("error", kMaxError);
+  if (cause && cause->size() > kMaxCause) return too_long("cause", kMaxCause);
+  std::optional<Result<std::int64_t>> out;
+  if (!core_->post_and_wait([&] {
+        auto it = core_->execution_by_arn.find(arn);
+        if (it == core_->execution_by_arn.end()) {
+          out.emplace(Status(ErrorCode::kExecutionDoesNotExist, "Execution Does Not Exist: '" + arn + "'"));
+          return;
+        }
+        Execution& ex = *core_->executions[it->second];
+        if (ex.status == ExecutionStatus::kRunning) {
+          Json details = Json::object();
+          if (error) details["error"] = *error;
+          if (cause) details["cause"] = *cause;
+          ex.history.add(core_->now(), 0, "ExecutionAborted", &details);
+          ex.error = error;
+          ex.cause = cause;
+          core_->abandon(ex);
+          core_->finish(ex, ExecutionStatus::kAborted);
+        }
+        out.emplace(ex.stop);
+      }))
+    return kClosed;
+  return std::move(*out);
+}
+
+Result<std::vector<HistoryEventInfo>> Engine::get_execution_history(const std::string& arn) {
+  STEPFIBER_TRY(engine::validate_arn(arn, "execution"));
+  std::optional<Result<std::vector<HistoryEventInfo>>> out;
+  if (!core_->post_and_wait([&] {
+        auto it = core_->execution_by_arn.find(arn);
+        if (it == core_->execution_by_arn.end()) {
+          out.emplace(Status(ErrorCode::kExecutionDoesNotExist, "Execution Does Not Exist: '" + arn + "'"));
+          return;
+        }
+        const auto& events = core_->executions[it->second]->history.events();
+        std::vector<HistoryEventInfo> list;
+        list.reserve(events.size());
+        for (std::size_t i = 0; i < events.size(); ++i) {
+          const auto& e = events[i];
+          HistoryEventInfo h;
+          h.id = static_cast<std::int64_t>(i + 1);
+          h.previous_event_id = e.previous_event_id;
+          h.timestamp_ms = e.timestamp;
+          h.type = e.type;
+          if (!e.details.empty()) {
+            h.details_key = engine::details_key(h.type);
+            h.details = e.details;
+          }
+          list.push_back(std::move(h));
+        }
+        out.emplace(std::move(list));
+      }))
+    return kClosed;
+  return std::move(*out);
+}
+
+// ---- task tokens -------------------------------------------------------------
+
+namespace {
+
+/// Delivers a token outcome on the engine thread. Exactly one caller per
+/// token gets OK: the slot is closed before the fiber even resumes.
+Status deliver(Core& core, const std::string& token, engine::TaskOutcome outcome) {
+  auto found = core.tokens.find(token);
+  if (found.status == runtime::TokenRegistry::Lookup::kInvalid) return invalid_token();
+  if (found.status == runtime::TokenRegistry::Lookup::kClosed) return task_timed_out();
+  Execution& ex = *core.executions[found.execution];
+  if (ex.abandoned || !ex.task || ex.task->epoch != found.epoch || ex.task->token_outcome) return task_timed_out();
+  ex.task->token_outcome = std::move(outcome);
+  core.tokens.close(found.slot);
+  ex.task->token_slot.reset();
+  ex.waiter.wake(found.epoch);
+  return {};
+}
+
+Status check_token(const std::string& token) {
+  if (token.empty() || token.size() > kMaxToken) {
+    return Status(ErrorCode::kValidationException,
+                  "1 validation error detected: Value at 'taskToken' failed to satisfy constraint: Member must have length between 1 and 2048");
+  }
+  return {};
+}
+
+}  // namespace
+
+Status Engine::send_task_success(const std::string& task_token, const std::string& output) {
+  STEPFIBER_TRY(check_token(task_token));
+  if (output.size() > kMaxPayload) return too_long("output", kMaxPayload);
+  auto parsed = parse_json(output, ErrorCode::kInvalidOutput);
+  if (!parsed.ok()) return Status(ErrorCode::kInvalidOutput, "Invalid Output: '" + parsed.status().message() + "'");
+  engine::TaskOutcome o;
+  o.success = true;
+  o.output = std::move(parsed).value();
+  Status st;
+  if (!core_->post_and_wait_round([&] { st = deliver(*core_, task_token, std::move(o)); })) return kClosed;
+  return st;
+}
+
+Status Engine::send_task_failure(const std::string& task_token, const std::optional<std::string>& error,
+                                 const std::optional<std::string>& cause) {
+  STEPFIBER_TRY(check_token(task_token));
+  if (error && error->size() > kMaxError) return too_long("error", kMaxError);
+  if (cause && cause->size() > kMaxCause) return too_long("cause", kMaxCause);
+  engine::TaskOutcome o;
+  o.success = false;
+  o.error = error;
+  o.cause = cause;
+  Status st;
+  if (!core_->post_and_wait_round([&] { st = deliver(*core_, task_token, std::move(o)); })) return kClosed;
+  return st;
+}
+
+Status Engine::send_task_heartbeat(const std::string& task_token) {
+  STEPFIBER_TRY(check_token(task_token));
+  Status st;
+  if (!core_->post_and_wait([&] {
+        auto found = core_->tokens.find(task_token);
+        if (found.status == runtime::TokenRegistry::Lookup::kInvalid) {
+          st = invalid_token();
+          return;
+        }
+        if (found.status == runtime::TokenRegistry::Lookup::kClosed) {
+          st = task_timed_out();
+          return;
+        }
+        Execution& ex = *core_->executions[found.execution];
+        if (!ex.task || ex.task->epoch != found.epoch) {
+          st = task_timed_out();
+          return;
+        }
+        if (ex.task->heartbeat_seconds) ex.task->heartbeat_deadline = core_->now() + *ex.task->heartbeat_seconds * 1000;
+      }))
+    return kClosed;
+  return st;
+}
+
+// ---- extensions --------------------------------------------------------------
+
+std::vector<PendingTask> Engine::list_pending_tasks(const std::optional<std::string>& execution_arn) {
+  std::vector<PendingTask> out;
+  (void)core_->post_and_wait([&] {
+    auto add = [&](const Execution& ex) {
+      if (ex.status != ExecutionStatus::kRunning || !ex.task || !ex.task->token_slot) return;
+      out.push_back(PendingTask{ex.task->token, ex.arn, ex.task->state_name, ex.task->resource,
+                                ex.task->parameters, ex.task->scheduled});
+    };
+    if (execution_arn) {
+      auto it = core_->execution_by_arn.find(*execution_arn);
+      if (it != core_->execution_by_arn.end()) add(*core_->executions[it->second]);
+    } else {
+      for (const auto& ex : core_->executions) add(*ex);
+    }
+  });
+  return out;
+}
+
+namespace {
+bool wait_watcher(engine::CompletionWatcher& w, std::optional<double> timeout_seconds) {
+  if (!timeout_seconds) {
+    w.done.acquire();
+    return true;
+  }
+  const double t = std::isfinite(*timeout_seconds) ? std::max(0.0, *timeout_seconds) : 1e9;
+  return w.done.try_acquire_for(std::chrono::duration<double>(t));
+}
+}  // namespace
+
+Result<bool> Engine::wait_for_execution(const std::string& arn, std::optional<double> timeout_seconds) {
+  STEPFIBER_TRY(engine::validate_arn(arn, "execution"));
+  auto w = std::make_shared<engine::CompletionWatcher>();
+  bool exists = false;
+  if (!core_->post_and_wait([&] {
+        auto it = core_->execution_by_arn.find(arn);
+        if (it == core_->execution_by_arn.end()) return;
+        exists = true;
+        core_->watch(*core_->executions[it->second], w);
+      }))
+    return kClosed;
+  if (!exists) return Status(ErrorCode::kExecutionDoesNotExist, "Execution Does Not Exist: '" + arn + "'");
+  return wait_watcher(*w, timeout_seconds);
+}
+
+bool Engine::wait_for_all(std::optional<double> timeout_seconds) {
+  auto w = std::make_shared<engine::CompletionWatcher>();
+  if (!core_->post_and_wait([&] { core_->watch_all(w); })) return true;
+  return wait_watcher(*w, timeout_seconds);
+}
+
+Status Engine::advance_clock(double seconds) {
+  if (!(seconds >= 0) || !std::isfinite(seconds)) {
+    return Status(ErrorCode::kValidationException, "advance_clock: seconds must be a finite number >= 0");
+  }
+  static std::mutex serial;  // one advance at a time
+  std::lock_guard<std::mutex> lk(serial);
+  bool manual = false;
+  std::binary_semaphore done{0};
+  if (!core_->post_and_wait([&] {
+        manual = core_->manual_clock();
+        if (!manual) return;
+        core_->begin_advance(core_->now() + static_cast<runtime::Millis>(std::llround(seconds * 1000)),
+                             [&] { done.release(); });
+      }))
+    return kClosed;
+  if (!manual) {
+    return Status(ErrorCode::kValidationException,
+                  "advance_clock needs a manual clock: create the client with manual_clock=True");
+  }
+  done.acquire();
+  return {};
+}
+
+std::int64_t Engine::now_ms() {
+  std::int64_t t = 0;
+  if (!core_->post_and_wait([&] { t = core_->now(); })) return runtime::SystemClock().now();
+  return t;
+}
+
+void Engine::register_resource(const std::string& resource_arn) {
+  (void)core_->post_and_wait([&] { core_->handled_resources.insert(resource_arn); });
+}
+
+void Engine::unregister_resource(const std::string& resource_arn) {
+  (void)core_->post_and_wait([&] { core_->handled_resources.erase(resource_arn); });
+}
+
+std::optional<HandlerCall> Engine::next_handler_call(std::optional<double> timeout_seconds) {
+  return core_->handler_queue().pop(timeout_seconds);
+}
+
+void Engine::complete_handler_call(std::uint64_t id, const std::optional<std::string>& output,
+                                   const std::optional<std::string>& error,
+                                   const std::optional<std::string>& cause) {
+  engine::TaskOutcome o;
+  if (output) {
+    auto parsed = parse_json(*output);
+    if (parsed.ok()) {
+      o.success = true;
+      o.output = std::move(parsed).value();
+    } else {
+      o.error = "States.Runtime";
+      o.cause = "The task handler returned a result that is not valid JSON: " + parsed.status().message();
+    }
+  } else {
+    o.error = error;
+    o.cause = cause;
+  }
+  (void)core_->post_and_wait([&] { core_->complete_handler(id, std::move(o)); });
+}
+
+Engine::Stats Engine::stats() {
+  Stats s;
+  (void)core_->post_and_wait([&] {
+    s.executions = core_->executions.size();
+    s.running = core_->running;
+    s.open_tokens = core_->tokens.open_count();
+    s.live_fibers = core_->live_fibers();
+    s.pending_timers = core_->timers.size();
+    s.stacks_in_use = core_->arena().in_use();
+    s.guard_pages = core_->arena().has_guard_pages();
+  });
+  return s;
+}
+
+}  // namespace stepfiber

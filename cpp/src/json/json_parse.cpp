@@ -1,0 +1,136 @@
+// Text -> Json through simdjson (the only place simdjson is used for payloads),
+// plus the shared serialisation helpers.
+#include "stepfiber/json.h"
+
+#include <string>
+#include <vector>
+
+#include <simdjson.h>
+
+namespace stepfiber {
+namespace {
+
+// One parser per thread: simdjson reuses its buffers (doc/performance.md).
+simdjson::dom::parser& thread_parser() {
+  thread_local simdjson::dom::parser parser;
+  return parser;
+}
+
+Json scalar_to_json(simdjson::dom::element el) {
+  using simdjson::dom::element_type;
+  switch (el.type()) {
+    case element_type::STRING: {
+      std::string_view s = el.get_string().value_unsafe();
+      return Json(std::string(s));
+    }
+    case element_type::INT64: return Json(el.get_int64().value_unsafe());
+    case element_type::UINT64: return Json(el.get_uint64().value_unsafe());
+    case element_type::DOUBLE: return Json(el.get_double().value_unsafe());
+    case element_type::BOOL: return Json(el.get_bool().value_unsafe());
+    case element_type::NULL_VALUE: return Json(nullptr);
+    default: return Json();  // containers are handled by the caller
+  }
+}
+
+// Iterative conversion: the depth is already capped, but iteration keeps the
+// stack use constant whatever the shape of the document.
+Json convert(simdjson::dom::element root) {
+  using simdjson::dom::element_type;
+  struct Frame {
+    Json* target;
+    bool is_object;
+    simdjson::dom::object::iterator obj_it, obj_end;
+    simdjson::dom::array::iterator arr_it, arr_end;
+  };
+  auto make_container = [](simdjson::dom::element el) {
+    return el.type() == element_type::OBJECT ? Json::object() : Json::array();
+  };
+  auto is_container = [](simdjson::dom::element el) {
+    return el.type() == element_type::OBJECT || el.type() == element_type::ARRAY;
+  };
+  if (!is_container(root)) return scalar_to_json(root);
+  Json out = make_container(root);
+  std::vector<Frame> stack;
+  auto push = [&](Json* target, simdjson::dom::element el) {
+    Frame f{};
+    f.target = target;
+    f.is_object = el.type() == element_type::OBJECT;
+    if (f.is_object) {
+      simdjson::dom::object o = el.get_object().value_unsafe();
+      f.obj_it = o.begin();
+      f.obj_end = o.end();
+    } else {
+      simdjson::dom::array a = el.get_array().value_unsafe();
+      f.arr_it = a.begin();
+      f.arr_end = a.end();
+    }
+    stack.push_back(f);
+  };
+  push(&out, root);
+  while (!stack.empty()) {
+    Frame& f = stack.back();
+    simdjson::dom::element child;
+    Json* slot = nullptr;
+    if (f.is_object) {
+      if (f.obj_it == f.obj_end) { stack.pop_back(); continue; }
+      auto kv = *f.obj_it;
+      ++f.obj_it;
+      child = kv.value;
+      // Duplicate keys: the last one wins, as in Jackson's tree model.
+      slot = &(*f.target)[std::string(kv.key)];
+    } else {
+      if (f.arr_it == f.arr_end) { stack.pop_back(); continue; }
+      child = *f.arr_it;
+      ++f.arr_it;
+      f.target->push_back(Json());
+      slot = &f.target->back();
+    }
+    if (is_container(child)) {
+      *slot = make_container(child);
+      push(slot, child);  // may invalidate f; it is not used after this
+    } else {
+      *slot = scalar_to_json(child);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<Json> parse_json(std::string_view text, ErrorCode error_code) {
+  simdjson::dom::parser& parser = thread_parser();
+  simdjson::padded_string padded(text);
+  simdjson::dom::element root;
+  auto err = parser.parse(padded).get(root);
+  if (err) {
+    std::string why = simdjson::error_message(err);
+    if (err == simdjson::DEPTH_ERROR) why = "nesting deeper than the parser allows";
+    return Result<Json>(error_code, "Invalid JSON: " + why);
+  }
+  Json value = convert(root);
+  if (json_depth(value) > kMaxJsonDepth) {
+    return Result<Json>(error_code, "Invalid JSON: nesting deeper than " +
+                                         std::to_string(kMaxJsonDepth) +
+                                         " levels is not supported");
+  }
+  return value;
+}
+
+std::string dump_json(const Json& value) {
+  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::size_t json_depth(const Json& value) {
+  std::size_t max_depth = 0;
+  std::vector<std::pair<const Json*, std::size_t>> stack{{&value, 0}};
+  while (!stack.empty()) {
+    auto [v, d] = stack.back();
+    stack.pop_back();
+    if (!v->is_structured()) continue;
+    if (d + 1 > max_depth) max_depth = d + 1;
+    for (const auto& child : *v) stack.emplace_back(&child, d + 1);
+  }
+  return max_depth;
+}
+
+}  // namespace stepfiber

@@ -1,0 +1,48 @@
+// Payload templates: Parameters, ResultSelector, ItemSelector. Compiled once;
+// keys ending in ".$" take a path (`$...`), a context path (`$$...`), or (in a
+// later issue) an intrinsic function call / variable reference.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "asl/state_error.h"
+#include "stepfiber/json.h"
+#include "stepfiber/status.h"
+
+namespace stepfiber::path {
+
+/// What a template or choice rule evaluates against.
+struct EvalScope {
+  const Json& input;    ///< `$`
+  const Json& context;  ///< `$$` (the Context object)
+};
+
+class PayloadTemplate {
+ public:
+  /// `field` names the ASL field ("Parameters", "ResultSelector", ...) for
+  /// error messages. Error: kInvalidDefinition.
+  static Result<PayloadTemplate> compile(const Json& tmpl, std::string_view field);
+
+  /// Evaluates the template. A path that matches nothing raises
+  /// States.Runtime with AWS's cause text (without the "An error occurred
+  /// while executing the state ..." prefix, which the interpreter adds).
+  asl::Eval<Json> evaluate(const EvalScope& scope) const;
+
+  /// True when some value reads `$$` (lets callers skip building the
+  /// context object).
+  bool uses_context() const noexcept { return uses_context_; }
+
+  struct Node;  // defined in payload_template.cpp
+  PayloadTemplate();
+  ~PayloadTemplate();
+  PayloadTemplate(PayloadTemplate&&) noexcept;
+  PayloadTemplate& operator=(PayloadTemplate&&) noexcept;
+
+ private:
+  std::shared_ptr<const Node> root_;
+  bool uses_context_ = false;
+};
+
+}  // namespace stepfiber::path

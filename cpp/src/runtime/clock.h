@@ -1,0 +1,46 @@
+// Injected time (house rule 10): every deadline and history timestamp comes
+// from a Clock. SystemClock follows the wall clock; ManualClock moves only
+// when the engine advances it, so tests never sleep.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+namespace stepfiber::runtime {
+
+/// Milliseconds since the Unix epoch (UTC).
+using Millis = std::int64_t;
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual Millis now() const = 0;
+  /// True when time moves only through set().
+  virtual bool is_manual() const = 0;
+};
+
+class SystemClock final : public Clock {
+ public:
+  Millis now() const override {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+  bool is_manual() const override { return false; }
+};
+
+/// Only the engine thread calls set(); reads happen on the engine thread too.
+class ManualClock final : public Clock {
+ public:
+  explicit ManualClock(Millis start) : now_(start) {}
+  Millis now() const override { return now_; }
+  bool is_manual() const override { return true; }
+  void set(Millis t) {
+    if (t > now_) now_ = t;
+  }
+
+ private:
+  Millis now_;
+};
+
+}  // namespace stepfiber::runtime

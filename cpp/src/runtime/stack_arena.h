@@ -1,0 +1,65 @@
+// Fiber stacks: fixed 16 KiB slots carved from large MAP_NORESERVE chunks,
+// committed lazily by the kernel on first touch, recycled LIFO so reused
+// stacks are still warm. See design/fiber-runtime.md: one mmap per fiber
+// would hit vm.max_map_count (65,530) at ~32K fibers.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include <boost/context/stack_context.hpp>
+
+namespace stepfiber::runtime {
+
+class StackArena {
+ public:
+  static constexpr std::size_t kDefaultSlotSize = 16 * 1024;
+  static constexpr std::size_t kSlotsPerChunk = 16384;  // 256 MiB of address space
+
+  /// `warm_limit`: free slots kept resident; slots freed beyond it are
+  /// returned to the kernel with MADV_DONTNEED (one page fault on reuse).
+  explicit StackArena(std::size_t slot_size = kDefaultSlotSize,
+                      std::size_t warm_limit = 65536);
+  ~StackArena();
+  StackArena(const StackArena&) = delete;
+  StackArena& operator=(const StackArena&) = delete;
+
+  /// Single-threaded (engine thread only). Throws std::bad_alloc when the
+  /// address space cannot be reserved.
+  boost::context::stack_context allocate();
+  void deallocate(boost::context::stack_context& sctx) noexcept;
+
+  std::size_t slot_size() const noexcept { return slot_size_; }
+  std::size_t in_use() const noexcept { return in_use_; }
+  std::size_t reserved_slots() const noexcept { return chunks_.size() * kSlotsPerChunk; }
+  /// True when each slot's lowest page is a kernel guard (MADV_GUARD_INSTALL,
+  /// Linux >= 6.13); otherwise a canary word is checked on deallocate.
+  bool has_guard_pages() const noexcept { return guard_pages_; }
+  /// Stacks whose canary was found overwritten (fallback mode only).
+  std::size_t canary_failures() const noexcept { return canary_failures_; }
+
+ private:
+  void add_chunk();
+  std::size_t slot_size_;
+  std::size_t warm_limit_;
+  std::vector<void*> chunks_;
+  std::vector<char*> free_;   // LIFO; kept outside the stacks
+  std::size_t carved_ = 0;    // slots handed out of the newest chunk
+  std::size_t in_use_ = 0;
+  std::size_t canary_failures_ = 0;
+  bool guard_pages_ = false;
+};
+
+/// The Boost.Context StackAllocator concept, forwarding to one StackArena.
+class ArenaStackAllocator {
+ public:
+  explicit ArenaStackAllocator(StackArena& arena) noexcept : arena_(&arena) {}
+  boost::context::stack_context allocate() { return arena_->allocate(); }
+  void deallocate(boost::context::stack_context& sctx) noexcept { arena_->deallocate(sctx); }
+
+ private:
+  StackArena* arena_;
+};
+
+}  // namespace stepfiber::runtime

@@ -1,0 +1,49 @@
+// Deadlines on the injected clock for Wait states, task timeouts,
+// heartbeats, retry back-off and execution timeouts. A fired timer wakes an
+// execution's Waiter with the epoch it was armed for; cancelled timers are
+// never removed, their wake is simply stale (no-op). Engine-thread only.
+#pragma once
+
+#include <cstdint>
+#include <queue>
+#include <vector>
+
+#include "runtime/clock.h"
+
+namespace stepfiber::runtime {
+
+struct TimerEntry {
+  Millis deadline;
+  std::uint64_t seq;         ///< FIFO among equal deadlines
+  std::uint32_t execution;   ///< execution slot
+  std::uint32_t epoch;       ///< waiter epoch the timer was armed for
+  bool execution_timeout;    ///< the execution-level TimeoutSeconds
+};
+
+class TimerQueue {
+ public:
+  void arm(Millis deadline, std::uint32_t execution, std::uint32_t epoch,
+           bool execution_timeout = false) {
+    heap_.push(TimerEntry{deadline, seq_++, execution, epoch, execution_timeout});
+  }
+  bool empty() const noexcept { return heap_.empty(); }
+  std::size_t size() const noexcept { return heap_.size(); }
+  Millis next_deadline() const { return heap_.top().deadline; }
+  /// Removes and returns the earliest entry (caller checks empty()).
+  TimerEntry pop() {
+    TimerEntry e = heap_.top();
+    heap_.pop();
+    return e;
+  }
+
+ private:
+  struct Later {
+    bool operator()(const TimerEntry& a, const TimerEntry& b) const noexcept {
+      return a.deadline != b.deadline ? a.deadline > b.deadline : a.seq > b.seq;
+    }
+  };
+  std::priority_queue<TimerEntry, std::vector<TimerEntry>, Later> heap_;
+  std::uint64_t seq_ = 0;
+};
+
+}  // namespace stepfiber::runtime

@@ -1,0 +1,67 @@
+// Task tokens: issue, O(1) lookup, close. Engine-thread only.
+//
+// A token is base64url(slot u32 | generation u32 | 16 random bytes from the
+// kernel CSPRNG | 16-byte SipHash-2-4 MAC over the first 24 bytes under a
+// per-engine random key). The slot locates the waiting task in a flat
+// vector; the generation tells the current task from earlier ones in the
+// same slot; the MAC proves the engine issued the token. Hence:
+//   - bad shape or bad MAC                -> kInvalid  (InvalidToken)
+//   - authentic but not the open task     -> kClosed   (TaskTimedOut)
+//   - authentic and open                  -> kOpen
+// Slots are recycled through a free list: no heap work per token.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/secure_random.h"
+
+namespace stepfiber::runtime {
+
+class TokenRegistry {
+ public:
+  static constexpr std::size_t kTokenLength = 54;  // base64url of 40 bytes
+
+  TokenRegistry();
+
+  struct Issued {
+    std::string token;
+    std::uint32_t slot;
+  };
+  /// Opens a token for the task awaited by (execution, epoch).
+  Issued issue(std::uint32_t execution, std::uint32_t epoch);
+
+  enum class Lookup { kOpen, kClosed, kInvalid };
+  struct Found {
+    Lookup status;
+    std::uint32_t slot = 0;
+    std::uint32_t execution = 0;
+    std::uint32_t epoch = 0;
+  };
+  Found find(std::string_view token) const;
+
+  /// Closes an open slot; every token that named it now reads kClosed.
+  void close(std::uint32_t slot);
+
+  std::size_t open_count() const noexcept { return open_; }
+
+ private:
+  struct Slot {
+    std::uint32_t generation = 0;
+    std::uint32_t execution = 0;
+    std::uint32_t epoch = 0;
+    bool open = false;
+  };
+  std::array<std::uint8_t, 16> mac(const std::uint8_t* body24) const;
+
+  std::array<std::uint8_t, 16> key_{};
+  SecureRandom random_;
+  std::vector<Slot> slots_;
+  std::vector<std::uint32_t> free_;
+  std::size_t open_ = 0;
+};
+
+}  // namespace stepfiber::runtime

@@ -1,0 +1,102 @@
+"""Type stubs for the compiled module ``stepfiber._core``.
+
+This is the thin C++ adapter. Names match the C++ ``stepfiber::Engine``.
+JSON payloads cross as ``str`` (compact JSON text); times cross as integer
+milliseconds since the Unix epoch (UTC). Every method releases the GIL while
+the engine works. Errors are raised as :class:`EngineError` whose ``code`` is
+the AWS error code (``"InvalidToken"``, ``"TaskTimedOut"``, ...).
+"""
+
+from typing import Optional
+
+__version__: str
+
+class EngineError(Exception):
+    """Raised by every Engine method on failure. args == (code, message)."""
+    code: str
+    message: str
+
+class Engine:
+    def __init__(
+        self,
+        manual_clock: bool = False,
+        start_time_ms: Optional[int] = None,
+        region: str = "us-east-1",
+        account: str = "123456789012",
+    ) -> None:
+        """Start an engine thread. manual_clock=True: time only moves via advance_clock()."""
+
+    # --- state machines -------------------------------------------------
+    def create_state_machine(self, name: str, definition: str, role_arn: str, type: str) -> dict:
+        """-> {"stateMachineArn": str, "creationDate": int_ms}.
+        Errors: InvalidDefinition, InvalidName, StateMachineAlreadyExists (same name,
+        different definition/role/type; identical -> returns the existing one, as AWS)."""
+    def describe_state_machine(self, state_machine_arn: str) -> dict:
+        """-> {"stateMachineArn","name","status":"ACTIVE","definition","roleArn","type","creationDate": int_ms}.
+        Errors: InvalidArn, StateMachineDoesNotExist."""
+    def list_state_machines(self) -> list[dict]:
+        """-> [{"stateMachineArn","name","type","creationDate": int_ms}] sorted by name."""
+    def delete_state_machine(self, state_machine_arn: str) -> None:
+        """Errors: InvalidArn. Deleting an unknown machine is a no-op (AWS)."""
+
+    # --- executions -----------------------------------------------------
+    def start_execution(self, state_machine_arn: str, name: Optional[str], input: Optional[str]) -> dict:
+        """-> {"executionArn": str, "startDate": int_ms}. Returns once the new execution
+        has run up to its first wait (token, timer, handler call) or its end.
+        Errors: InvalidArn, StateMachineDoesNotExist, InvalidName, InvalidExecutionInput,
+        ExecutionAlreadyExists, ValidationException (input > 262144 bytes)."""
+    def describe_execution(self, execution_arn: str) -> dict:
+        """-> {"executionArn","stateMachineArn","name","status","startDate": int_ms,
+        "stopDate": int_ms (absent while RUNNING), "input": str,
+        "output": str (SUCCEEDED only), "error": str, "cause": str (when set)}.
+        Errors: InvalidArn, ExecutionDoesNotExist."""
+    def list_executions(self, state_machine_arn: str, status_filter: Optional[str]) -> list[dict]:
+        """-> list of describe_execution-like dicts without input/output, newest first.
+        Errors: InvalidArn, StateMachineDoesNotExist."""
+    def stop_execution(self, execution_arn: str, error: Optional[str], cause: Optional[str]) -> dict:
+        """-> {"stopDate": int_ms}. Errors: InvalidArn, ExecutionDoesNotExist, ValidationException."""
+    def get_execution_history(self, execution_arn: str) -> list[dict]:
+        """-> [{"id": int, "previousEventId": int, "timestamp": int_ms, "type": str,
+        "detailsKey": str (e.g. "taskScheduledEventDetails", "" when none),
+        "details": str (JSON object text, "" when none)}] in id order.
+        Errors: InvalidArn, ExecutionDoesNotExist."""
+
+    # --- task tokens ----------------------------------------------------
+    def send_task_success(self, task_token: str, output: str) -> None:
+        """Errors: InvalidToken, TaskTimedOut, InvalidOutput, ValidationException."""
+    def send_task_failure(self, task_token: str, error: Optional[str], cause: Optional[str]) -> None:
+        """Errors: InvalidToken, TaskTimedOut, ValidationException."""
+    def send_task_heartbeat(self, task_token: str) -> None:
+        """Errors: InvalidToken, TaskTimedOut."""
+
+    # --- extensions -----------------------------------------------------
+    def list_pending_tasks(self, execution_arn: Optional[str]) -> list[dict]:
+        """-> [{"taskToken","executionArn","stateName","resource","parameters": str (JSON),
+        "scheduledDate": int_ms}] for every task waiting on a token, oldest first."""
+    def wait_for_execution(self, execution_arn: str, timeout_seconds: Optional[float]) -> bool:
+        """Block (GIL released) until the execution is no longer RUNNING. False on timeout.
+        Errors: InvalidArn, ExecutionDoesNotExist."""
+    def wait_for_all(self, timeout_seconds: Optional[float]) -> bool:
+        """Block until no execution is RUNNING. False on timeout."""
+    def advance_clock(self, seconds: float) -> None:
+        """Manual clock only: move time forward, firing due timers in order and letting
+        woken executions run to their next wait before returning.
+        Errors: ValidationException (not a manual clock, or negative)."""
+    def now_ms(self) -> int:
+        """The engine clock's current time."""
+
+    # --- Python task handlers (served by a Python thread, never a fiber) -
+    def register_resource(self, resource_arn: str) -> None:
+        """Tasks whose Resource equals resource_arn are dispatched to next_handler_call()."""
+    def unregister_resource(self, resource_arn: str) -> None: ...
+    def next_handler_call(self, timeout_seconds: Optional[float]) -> Optional[dict]:
+        """Block for the next handler invocation -> {"id": int, "resource": str,
+        "input": str (JSON), "taskToken": str ("" unless .waitForTaskToken),
+        "executionArn": str, "stateName": str}. None on timeout or when the engine closed."""
+    def complete_handler_call(self, call_id: int, output: Optional[str],
+                              error: Optional[str], cause: Optional[str]) -> None:
+        """Report a handler's outcome: output (JSON text) on success, or error/cause.
+        Unknown or stale ids are ignored."""
+
+    def close(self) -> None:
+        """Stop the engine thread; parked executions are discarded. Idempotent."""

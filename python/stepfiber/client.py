@@ -1,0 +1,621 @@
+"""``SFNClient``: boto3's ``stepfunctions`` client, backed by the local engine.
+
+Method names, keyword-only camelCase parameters, response dicts and error
+classes follow boto3/botocore (model ``stepfunctions`` 2016-11-23). This
+layer validates parameter shapes (as botocore does client-side), converts
+types (ms <-> ``datetime``, JSON text -> dicts where boto3 parses them) and
+maps engine errors to ``client.exceptions.<Code>``. AWS semantics live in the
+C++ engine (``stepfiber._core``).
+
+Known differences from boto3:
+
+* ``None`` for an optional parameter means "omitted" (boto3 rejects ``None``).
+* Members of the model the engine does not use are validated and ignored:
+  ``loggingConfiguration``, ``tags``, ``tracingConfiguration``, ``publish``
+  (no version ARN is returned), ``versionDescription``,
+  ``encryptionConfiguration``, ``includedData``, ``traceHeader`` (validated,
+  not stored).
+* Datetimes are aware UTC (boto3 uses ``tzlocal()``); the instants are equal.
+* Extensions, not in boto3: ``register_task_handler``,
+  ``unregister_task_handler``, ``list_pending_tasks``, ``wait_for_execution``,
+  ``wait_for_all``, ``advance_clock``, ``now``, ``close`` (and ``with``).
+"""
+
+from __future__ import annotations
+
+import bisect
+import time
+import weakref
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, Callable, TypeVar
+
+from . import _core
+from ._handlers import HandlerPool, TaskHandler
+from ._paging import page_size, paginate
+from ._shapes import (
+    convert_times,
+    datetime_to_ms,
+    execution_description,
+    execution_list_item,
+    history_events,
+    ms_to_datetime,
+    pending_task,
+    response,
+)
+from ._validation import INPUT_SHAPES, member_max, validate_params
+from .exceptions import Exceptions, from_engine_error, make_error
+
+__all__ = ["SFNClient", "client"]
+
+R = TypeVar("R")
+
+
+class _Missing:
+    """Sentinel default of required parameters (so omission is reported like botocore)."""
+
+    def __repr__(self) -> str:
+        return "<required>"
+
+
+MISSING: Any = _Missing()
+
+#: Seconds a blocking wait spends inside the engine before Python checks signals.
+_WAIT_SLICE_SECONDS = 0.2
+#: Upper bound on how long ``close()`` (and interpreter exit) waits for handler threads.
+_CLOSE_JOIN_SECONDS = 0.5
+
+
+def _shutdown(engine: _core.Engine, handlers: HandlerPool) -> None:
+    """Stop handler threads and the engine; used by close() and at interpreter exit."""
+    handlers.request_stop()
+    try:
+        engine.close()
+    finally:
+        handlers.join(_CLOSE_JOIN_SECONDS)
+
+
+class SFNClient:
+    """A boto3-compatible AWS Step Functions client running a local engine.
+
+    Create it with :func:`stepfiber.client`. Every boto3-named method takes
+    keyword-only camelCase arguments and returns a dict carrying
+    ``ResponseMetadata``; errors are ``client.exceptions.<Code>`` (subclasses
+    of :class:`stepfiber.ClientError`) or :class:`stepfiber.ParamValidationError`.
+    """
+
+    def __init__(
+        self,
+        *,
+        manual_clock: bool = False,
+        start_time: datetime | int | float | None = None,
+        region_name: str = "us-east-1",
+        handler_threads: int = 4,
+    ) -> None:
+        """Start an engine. Prefer :func:`stepfiber.client`, which forwards here."""
+        start_ms = None if start_time is None else datetime_to_ms(start_time)
+        self._engine = _core.Engine(bool(manual_clock), start_ms, region_name)
+        self._manual_clock = bool(manual_clock)
+        self._region = region_name
+        self._handlers = HandlerPool(self._engine, handler_threads)
+        self._closed = False
+        #: Error classes, as on a boto3 client: ``client.exceptions.TaskTimedOut``.
+        self.exceptions = Exceptions()
+        self._finalizer = weakref.finalize(self, _shutdown, self._engine, self._handlers)
+
+    # --- plumbing -----------------------------------------------------------
+
+    def _params(self, operation: str, extra: Mapping[str, Any], **named: Any) -> dict[str, Any]:
+        """Merge named and extra kwargs, drop omitted ones, validate like botocore."""
+        shape = INPUT_SHAPES[operation]
+        required = shape.get("required", ())
+        given = {**named, **extra}
+        order = [k for k in shape["members"] if k in given] + [k for k in given if k not in shape["members"]]
+        params: dict[str, Any] = {}
+        for key in order:  # model order, so reports are deterministic
+            value = given[key]
+            if value is MISSING or (value is None and key not in required):
+                continue
+            params[key] = value
+        validate_params(operation, params)
+        return params
+
+    def _invoke(self, operation: str, fn: Callable[..., R], *args: Any) -> R:
+        """Call the engine, mapping ``EngineError`` to the matching ClientError."""
+        if self._closed:
+            raise RuntimeError(f"{self!r} is closed; {operation} is unavailable")
+        try:
+            return fn(*args)
+        except _core.EngineError as exc:
+            raise from_engine_error(exc, operation) from None
+
+    @staticmethod
+    def _check_max_length(operation: str, member: str, value: str | None) -> None:
+        """Service-side length check for members the engine never receives."""
+        limit = member_max(operation, member)
+        if value is not None and limit is not None and len(value) > limit:
+            raise make_error(
+                "ValidationException",
+                f"1 validation error detected: Value at '{member}' failed to satisfy "
+                f"constraint: Member must have length less than or equal to {limit}",
+                operation,
+            )
+
+    # --- state machines -----------------------------------------------------
+
+    def create_state_machine(
+        self,
+        *,
+        name: str = MISSING,
+        definition: str = MISSING,
+        roleArn: str = MISSING,
+        type: str | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """Create a state machine (CreateStateMachine).
+
+        ``type`` defaults to ``"STANDARD"``. Other model members
+        (``loggingConfiguration``, ``tags``, ``tracingConfiguration``,
+        ``publish``, ``versionDescription``, ``encryptionConfiguration``) are
+        validated and ignored. Creating an identical machine again returns the
+        existing one, as AWS does.
+
+        Returns ``{"stateMachineArn", "creationDate": datetime, "ResponseMetadata"}``.
+        Raises InvalidDefinition, InvalidName, StateMachineAlreadyExists, ...
+        """
+        op = "CreateStateMachine"
+        p = self._params(op, kwargs, name=name, definition=definition, roleArn=roleArn, type=type)
+        raw = self._invoke(
+            op,
+            self._engine.create_state_machine,
+            p["name"],
+            p["definition"],
+            p["roleArn"],
+            p.get("type", "STANDARD"),
+        )
+        return response(convert_times(raw))
+
+    def describe_state_machine(self, *, stateMachineArn: str = MISSING, **kwargs: Any) -> dict[str, Any]:
+        """Describe a state machine (DescribeStateMachine).
+
+        Returns ``stateMachineArn``, ``name``, ``status``, ``definition``,
+        ``roleArn``, ``type``, ``creationDate`` (datetime). ``includedData``
+        is accepted and ignored. Raises InvalidArn, StateMachineDoesNotExist.
+        """
+        op = "DescribeStateMachine"
+        p = self._params(op, kwargs, stateMachineArn=stateMachineArn)
+        raw = self._invoke(op, self._engine.describe_state_machine, p["stateMachineArn"])
+        return response(convert_times(raw))
+
+    def list_state_machines(
+        self, *, maxResults: int | None = None, nextToken: str | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        """List state machines sorted by name (ListStateMachines).
+
+        ``maxResults`` 0/omitted means 100 (max 1000). Returns
+        ``{"stateMachines": [...], "nextToken"?}``; a bad ``nextToken``
+        raises InvalidToken.
+        """
+        op = "ListStateMachines"
+        p = self._params(op, kwargs, maxResults=maxResults, nextToken=nextToken)
+        limit = page_size(p.get("maxResults"), op)
+        items = self._invoke(op, self._engine.list_state_machines)
+        page, token = paginate(
+            items,
+            key=lambda item: item["name"],
+            start_index=lambda cursor: _index_after_name(items, cursor),
+            next_token=p.get("nextToken"),
+            limit=limit,
+            operation=op,
+            scope="",
+        )
+        return response(_with_token({"stateMachines": [convert_times(i) for i in page]}, token))
+
+    def delete_state_machine(self, *, stateMachineArn: str = MISSING, **kwargs: Any) -> dict[str, Any]:
+        """Delete a state machine (DeleteStateMachine); unknown ARNs are a no-op.
+
+        Returns a dict with only ``ResponseMetadata``. Raises InvalidArn.
+        """
+        op = "DeleteStateMachine"
+        p = self._params(op, kwargs, stateMachineArn=stateMachineArn)
+        self._invoke(op, self._engine.delete_state_machine, p["stateMachineArn"])
+        return response()
+
+    # --- executions ---------------------------------------------------------
+
+    def start_execution(
+        self,
+        *,
+        stateMachineArn: str = MISSING,
+        name: str | None = None,
+        input: str | None = None,
+        traceHeader: str | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """Start an execution (StartExecution).
+
+        ``input`` is JSON text (default ``"{}"``); ``name`` defaults to a UUID.
+        Returns once the execution has run up to its first wait (task token,
+        timer, handler call) or its end. Same name and input while RUNNING
+        returns the original ``executionArn``/``startDate`` (idempotent start).
+
+        Returns ``{"executionArn", "startDate": datetime, "ResponseMetadata"}``.
+        Raises InvalidArn, StateMachineDoesNotExist, InvalidName,
+        InvalidExecutionInput, ExecutionAlreadyExists, ValidationException.
+        """
+        op = "StartExecution"
+        p = self._params(
+            op, kwargs, stateMachineArn=stateMachineArn, name=name, input=input, traceHeader=traceHeader
+        )
+        self._check_max_length(op, "traceHeader", p.get("traceHeader"))
+        raw = self._invoke(
+            op, self._engine.start_execution, p["stateMachineArn"], p.get("name"), p.get("input")
+        )
+        return response(convert_times(raw))
+
+    def describe_execution(self, *, executionArn: str = MISSING, **kwargs: Any) -> dict[str, Any]:
+        """Describe an execution (DescribeExecution).
+
+        Returns ``executionArn``, ``stateMachineArn``, ``name``, ``status``,
+        ``startDate``, ``stopDate`` (once closed), ``input`` (JSON text),
+        ``output`` (JSON text, SUCCEEDED only), ``error``/``cause`` when set.
+        Raises InvalidArn, ExecutionDoesNotExist.
+        """
+        op = "DescribeExecution"
+        p = self._params(op, kwargs, executionArn=executionArn)
+        raw = self._invoke(op, self._engine.describe_execution, p["executionArn"])
+        return response(execution_description(raw))
+
+    def list_executions(
+        self,
+        *,
+        stateMachineArn: str | None = None,
+        statusFilter: str | None = None,
+        maxResults: int | None = None,
+        nextToken: str | None = None,
+        mapRunArn: str | None = None,
+        redriveFilter: str | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """List a state machine's executions, newest first (ListExecutions).
+
+        Exactly one of ``stateMachineArn``/``mapRunArn`` is required (this
+        engine has no Map Runs: a ``mapRunArn`` raises ResourceNotFound).
+        Returns ``{"executions": [ExecutionListItem...], "nextToken"?}``.
+        Raises InvalidArn, StateMachineDoesNotExist, InvalidToken, ValidationException.
+        """
+        op = "ListExecutions"
+        p = self._params(
+            op,
+            kwargs,
+            stateMachineArn=stateMachineArn,
+            statusFilter=statusFilter,
+            maxResults=maxResults,
+            nextToken=nextToken,
+            mapRunArn=mapRunArn,
+            redriveFilter=redriveFilter,
+        )
+        arn = self._list_executions_target(p, op)
+        limit = page_size(p.get("maxResults"), op)
+        items = self._invoke(op, self._engine.list_executions, arn, p.get("statusFilter"))
+        if p.get("redriveFilter") == "REDRIVEN":
+            items = [i for i in items if i.get("redriveCount", 0) > 0]
+        positions = {item["executionArn"]: index for index, item in enumerate(items)}
+        page, token = paginate(
+            items,
+            key=lambda item: item["executionArn"],
+            start_index=lambda cursor: _next_position(positions, cursor),
+            next_token=p.get("nextToken"),
+            limit=limit,
+            operation=op,
+            scope=f"{arn}|{p.get('statusFilter', '')}|{p.get('redriveFilter', '')}",
+        )
+        return response(_with_token({"executions": [execution_list_item(i) for i in page]}, token))
+
+    @staticmethod
+    def _list_executions_target(params: Mapping[str, Any], operation: str) -> str:
+        """The state machine ARN to list; errors for the mapRunArn forms."""
+        has_sm, has_map_run = "stateMachineArn" in params, "mapRunArn" in params
+        if has_sm == has_map_run:
+            raise make_error(
+                "ValidationException",
+                "Must provide exactly one of stateMachineArn or mapRunArn",
+                operation,
+            )
+        if has_map_run:
+            raise make_error("ResourceNotFound", f"Resource not found: '{params['mapRunArn']}'", operation)
+        return str(params["stateMachineArn"])
+
+    def stop_execution(
+        self,
+        *,
+        executionArn: str = MISSING,
+        error: str | None = None,
+        cause: str | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """Stop a running execution (StopExecution); status becomes ABORTED.
+
+        Outstanding task tokens of the execution are closed (later sends get
+        TaskTimedOut). Returns ``{"stopDate": datetime, "ResponseMetadata"}``.
+        Raises InvalidArn, ExecutionDoesNotExist, ValidationException.
+        """
+        op = "StopExecution"
+        p = self._params(op, kwargs, executionArn=executionArn, error=error, cause=cause)
+        raw = self._invoke(op, self._engine.stop_execution, p["executionArn"], p.get("error"), p.get("cause"))
+        return response(convert_times(raw))
+
+    def get_execution_history(
+        self,
+        *,
+        executionArn: str = MISSING,
+        maxResults: int | None = None,
+        reverseOrder: bool | None = None,
+        nextToken: str | None = None,
+        includeExecutionData: bool | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """Return an execution's history events (GetExecutionHistory).
+
+        Each event is ``{"timestamp": datetime, "type", "id",
+        "previousEventId", "<type>EventDetails": {...}}`` as botocore parses
+        it. ``includeExecutionData=False`` drops ``input``/``output`` from
+        details. ``maxResults`` 0/omitted means 100 (max 1000).
+        Raises InvalidArn, ExecutionDoesNotExist, InvalidToken.
+        """
+        op = "GetExecutionHistory"
+        p = self._params(
+            op,
+            kwargs,
+            executionArn=executionArn,
+            maxResults=maxResults,
+            reverseOrder=reverseOrder,
+            nextToken=nextToken,
+            includeExecutionData=includeExecutionData,
+        )
+        limit = page_size(p.get("maxResults"), op)
+        reverse = bool(p.get("reverseOrder", False))
+        raws: Sequence[Mapping[str, Any]] = self._invoke(
+            op, self._engine.get_execution_history, p["executionArn"]
+        )
+        if reverse:
+            raws = raws[::-1]
+        page, token = paginate(
+            raws,
+            key=lambda event: event["id"],
+            start_index=lambda cursor: _index_after_id(raws, cursor, reverse),
+            next_token=p.get("nextToken"),
+            limit=limit,
+            operation=op,
+            scope=f"{p['executionArn']}|{'reverse' if reverse else 'forward'}",
+        )
+        events = history_events(page, bool(p.get("includeExecutionData", True)))
+        return response(_with_token({"events": events}, token))
+
+    # --- task tokens --------------------------------------------------------
+
+    def send_task_success(
+        self, *, taskToken: str = MISSING, output: str = MISSING, **kwargs: Any
+    ) -> dict[str, Any]:
+        """Complete a task token successfully (SendTaskSuccess).
+
+        ``output`` is JSON text; it becomes the task's result. Returns a dict
+        with only ``ResponseMetadata``. Raises InvalidToken (malformed or
+        unknown token), TaskTimedOut (task already closed), InvalidOutput
+        (not JSON), ValidationException (over 262144 bytes).
+        """
+        op = "SendTaskSuccess"
+        p = self._params(op, kwargs, taskToken=taskToken, output=output)
+        self._invoke(op, self._engine.send_task_success, p["taskToken"], p["output"])
+        return response()
+
+    def send_task_failure(
+        self,
+        *,
+        taskToken: str = MISSING,
+        error: str | None = None,
+        cause: str | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """Fail a task token (SendTaskFailure) with an optional error and cause.
+
+        Returns a dict with only ``ResponseMetadata``. Raises InvalidToken,
+        TaskTimedOut, ValidationException (error > 256 / cause > 32768 chars).
+        """
+        op = "SendTaskFailure"
+        p = self._params(op, kwargs, taskToken=taskToken, error=error, cause=cause)
+        self._invoke(op, self._engine.send_task_failure, p["taskToken"], p.get("error"), p.get("cause"))
+        return response()
+
+    def send_task_heartbeat(self, *, taskToken: str = MISSING, **kwargs: Any) -> dict[str, Any]:
+        """Reset a task's HeartbeatSeconds clock (SendTaskHeartbeat).
+
+        Returns a dict with only ``ResponseMetadata``. Raises InvalidToken, TaskTimedOut.
+        """
+        op = "SendTaskHeartbeat"
+        p = self._params(op, kwargs, taskToken=taskToken)
+        self._invoke(op, self._engine.send_task_heartbeat, p["taskToken"])
+        return response()
+
+    # --- extensions (not part of boto3) -------------------------------------
+
+    def register_task_handler(self, resource_arn: str, fn: TaskHandler) -> None:
+        """Extension: serve Task states whose ``Resource`` is ``resource_arn`` in Python.
+
+        ``fn(payload)`` receives the task's resolved input (Parameters applied)
+        as Python objects and returns a JSON-serialisable result, which is the
+        task's result. ``fn(payload, context)`` also receives
+        ``{"taskToken", "executionArn", "stateName", "resource"}``
+        (``taskToken`` is None unless the resource ends in ``.waitForTaskToken``).
+        Raising fails the task with Error = the exception's class name and
+        Cause = ``str(exc)``; a non-JSON result fails it with
+        ``Runtime.MarshalError``. Handlers run on ``handler_threads`` daemon
+        threads (started on first registration), never on an engine thread,
+        so they may call this client (e.g. ``send_task_success``).
+        Re-registering a resource replaces its handler.
+        """
+        if not isinstance(resource_arn, str) or not resource_arn:
+            raise ValueError("resource_arn must be a non-empty string")
+        if not callable(fn):
+            raise TypeError(f"task handler must be callable, not {type(fn).__name__}")
+        self._invoke("RegisterTaskHandler", self._handlers.register, resource_arn, fn)
+
+    def unregister_task_handler(self, resource_arn: str) -> bool:
+        """Extension: stop serving ``resource_arn``; returns False if it was not registered.
+
+        Tasks on that resource scheduled afterwards are no longer sent to Python.
+        """
+        return self._invoke("UnregisterTaskHandler", self._handlers.unregister, resource_arn)
+
+    def list_pending_tasks(self, executionArn: str | None = None) -> list[dict[str, Any]]:
+        """Extension: tasks parked on a task token, oldest first.
+
+        Each item is ``{"taskToken", "executionArn", "stateName", "resource",
+        "parameters": <parsed JSON>, "scheduledDate": datetime}``. Pass
+        ``executionArn`` to restrict to one execution.
+        """
+        raws = self._invoke("ListPendingTasks", self._engine.list_pending_tasks, executionArn)
+        return [pending_task(raw) for raw in raws]
+
+    def wait_for_execution(self, executionArn: str, timeout: float | None = None) -> dict[str, Any]:
+        """Extension: block until the execution is no longer RUNNING.
+
+        Returns the :meth:`describe_execution` response. ``timeout`` is in
+        real seconds (None = forever); on expiry raises :class:`TimeoutError`.
+        With a manual clock nothing advances time while you wait.
+        Raises InvalidArn, ExecutionDoesNotExist.
+        """
+        done = self._wait(
+            lambda seconds: self._invoke(
+                "WaitForExecution", self._engine.wait_for_execution, executionArn, seconds
+            ),
+            timeout,
+        )
+        if not done:
+            raise TimeoutError(f"execution {executionArn} is still RUNNING after {timeout} s")
+        return self.describe_execution(executionArn=executionArn)
+
+    def wait_for_all(self, timeout: float | None = None) -> None:
+        """Extension: block until no execution is RUNNING; TimeoutError after ``timeout`` s."""
+        done = self._wait(
+            lambda seconds: self._invoke("WaitForAll", self._engine.wait_for_all, seconds), timeout
+        )
+        if not done:
+            raise TimeoutError(f"executions are still RUNNING after {timeout} s")
+
+    @staticmethod
+    def _wait(wait_slice: Callable[[float], bool], timeout: float | None) -> bool:
+        """Wait in short engine calls so Ctrl-C is honoured; False on timeout."""
+        deadline = None if timeout is None else time.monotonic() + max(0.0, timeout)
+        while True:
+            remaining = _WAIT_SLICE_SECONDS
+            if deadline is not None:
+                remaining = min(remaining, max(0.0, deadline - time.monotonic()))
+            if wait_slice(remaining):
+                return True
+            if deadline is not None and time.monotonic() >= deadline:
+                return False
+
+    def advance_clock(self, seconds: float) -> None:
+        """Extension (manual clock only): move engine time forward by ``seconds``.
+
+        Due timers (Wait states, task and heartbeat timeouts, retry
+        intervals, execution timeouts) fire in order, and woken executions run
+        to their next wait before this returns. Raises ValidationException on
+        a real clock or for a negative value.
+        """
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+            raise TypeError(f"seconds must be a number, not {type(seconds).__name__}")
+        self._invoke("AdvanceClock", self._engine.advance_clock, float(seconds))
+
+    def now(self) -> datetime:
+        """Extension: the engine clock's current time (aware UTC datetime)."""
+        return ms_to_datetime(self._invoke("Now", self._engine.now_ms))
+
+    def close(self) -> None:
+        """Extension: stop handler threads and the engine. Idempotent.
+
+        Parked executions are discarded. Also runs automatically when the
+        client is garbage-collected or the interpreter exits, bounded so that
+        exit never hangs on a busy handler.
+        """
+        self._closed = True
+        self._finalizer()
+
+    @property
+    def closed(self) -> bool:
+        """Extension: True once :meth:`close` has run."""
+        return self._closed
+
+    def __enter__(self) -> SFNClient:
+        """Use the client as a context manager; it is closed on exit."""
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Close the client."""
+        self.close()
+
+    def __repr__(self) -> str:
+        clock = "manual" if self._manual_clock else "system"
+        state = " closed" if self._closed else ""
+        return f"<stepfiber.SFNClient {self._region} clock={clock}{state}>"
+
+
+# --- pagination helpers ------------------------------------------------------
+
+
+def _with_token(body: dict[str, Any], token: str | None) -> dict[str, Any]:
+    if token is not None:
+        body["nextToken"] = token
+    return body
+
+
+def _index_after_name(items: Sequence[Mapping[str, Any]], cursor: Any) -> int | None:
+    """First index whose name sorts after ``cursor`` (items are sorted by name)."""
+    if not isinstance(cursor, str):
+        return None
+    return bisect.bisect_right([item["name"] for item in items], cursor)  # no key= on 3.9
+
+
+def _next_position(positions: Mapping[str, int], cursor: Any) -> int | None:
+    """Index just after the execution ``cursor`` (None if it vanished)."""
+    if not isinstance(cursor, str) or cursor not in positions:
+        return None
+    return positions[cursor] + 1
+
+
+def _index_after_id(events: Sequence[Mapping[str, Any]], cursor: Any, reverse: bool) -> int | None:
+    """First index past event id ``cursor`` in id order (or reverse id order)."""
+    if isinstance(cursor, bool) or not isinstance(cursor, int):
+        return None
+    if reverse:
+        return bisect.bisect_right([-event["id"] for event in events], -cursor)
+    return bisect.bisect_right([event["id"] for event in events], cursor)
+
+
+def client(
+    service_name: str = "stepfunctions",
+    *,
+    manual_clock: bool = False,
+    start_time: datetime | int | float | None = None,
+    region_name: str = "us-east-1",
+    handler_threads: int = 4,
+) -> SFNClient:
+    """Create an :class:`SFNClient` with its own engine (like ``boto3.client``).
+
+    Args:
+        service_name: only ``"stepfunctions"`` (accepted for boto3 symmetry).
+        manual_clock: when True, engine time moves only via ``advance_clock``.
+        start_time: initial engine time (aware datetime, naive = UTC, or epoch
+            seconds); default now.
+        region_name: region used in ARNs.
+        handler_threads: threads serving ``register_task_handler`` functions.
+    """
+    if service_name != "stepfunctions":
+        raise ValueError(f"stepfiber only provides 'stepfunctions', not {service_name!r}")
+    return SFNClient(
+        manual_clock=manual_clock,
+        start_time=start_time,
+        region_name=region_name,
+        handler_threads=handler_threads,
+    )

@@ -1,0 +1,58 @@
+#include "stepfiber/json.h"
+
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace stepfiber {
+namespace {
+
+TEST(JsonParse, KeepsObjectKeyOrder) {
+  auto r = parse_json(R"({"z":1,"a":2,"m":{"y":true,"b":null}})");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(dump_json(*r), R"({"z":1,"a":2,"m":{"y":true,"b":null}})");
+}
+
+TEST(JsonParse, ParsesScalarsAtTopLevel) {
+  EXPECT_EQ(parse_json("\"hi\"")->get<std::string>(), "hi");
+  EXPECT_EQ(parse_json("42")->get<std::int64_t>(), 42);
+  EXPECT_DOUBLE_EQ(parse_json("1.5")->get<double>(), 1.5);
+  EXPECT_TRUE(parse_json("null")->is_null());
+  EXPECT_EQ(parse_json("18446744073709551615")->get<std::uint64_t>(), 18446744073709551615ull);
+}
+
+TEST(JsonParse, RejectsInvalidTextWithGivenCode) {
+  auto r = parse_json("{\"a\":", ErrorCode::kInvalidOutput);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kInvalidOutput);
+  EXPECT_NE(r.status().message().find("Invalid JSON"), std::string::npos);
+}
+
+TEST(JsonParse, RejectsTrailingGarbage) { EXPECT_FALSE(parse_json("{} x").ok()); }
+
+TEST(JsonParse, RejectsNestingBeyondLimit) {
+  std::string deep(kMaxJsonDepth + 1, '[');
+  deep += std::string(kMaxJsonDepth + 1, ']');
+  auto r = parse_json(deep);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find(std::to_string(kMaxJsonDepth)), std::string::npos);
+  std::string ok(kMaxJsonDepth, '[');
+  ok += std::string(kMaxJsonDepth, ']');
+  EXPECT_TRUE(parse_json(ok).ok());
+}
+
+TEST(JsonParse, DepthCountsContainersOnly) {
+  EXPECT_EQ(json_depth(Json(1)), 0u);
+  EXPECT_EQ(json_depth(Json::array()), 1u);
+  EXPECT_EQ(json_depth(*parse_json(R"({"a":[{"b":1}]})")), 3u);
+}
+
+TEST(JsonParse, DuplicateKeysLastWins) {
+  auto r = parse_json(R"({"a":1,"a":2})");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)["a"], 2);
+  EXPECT_EQ(r->size(), 1u);
+}
+
+}  // namespace
+}  // namespace stepfiber

@@ -165,3 +165,25 @@ TEST(Engine, ShutdownWithParkedExecutionsDoesNotHang) {
 
 }  // namespace
 }  // namespace stepfiber
+
+namespace stepfiber {
+namespace {
+
+TEST(Engine, CloseReleasesWaitersBlockedOnExecutions) {
+  Engine e(manual());
+  auto sm = machine(e, kCallback);
+  auto ex = e.start_execution(sm, "w", R"({"post":"x"})");
+  std::thread waiter([&] {
+    auto done = e.wait_for_execution(ex->execution_arn, std::nullopt);
+    EXPECT_TRUE(done.ok() || done.status().code() == ErrorCode::kEngineClosed);
+  });
+  std::thread all([&] { e.wait_for_all(std::nullopt); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  e.close();
+  waiter.join();
+  all.join();
+  EXPECT_EQ(e.describe_execution(ex->execution_arn).status().code(), ErrorCode::kEngineClosed);
+}
+
+}  // namespace
+}  // namespace stepfiber

@@ -153,6 +153,7 @@ class Engine {
     std::size_t live_fibers = 0;
     std::size_t pending_timers = 0;
     std::size_t stacks_in_use = 0;
+    std::size_t stack_resident_bytes = 0;  ///< fiber stack pages in RAM
     bool guard_pages = false;
   };
   Stats stats();

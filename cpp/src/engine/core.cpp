@@ -118,6 +118,17 @@ void Core::shutdown() {
       stopping_ = true;
       for (auto& ex : executions) {
         if (ex->status == ExecutionStatus::kRunning) abandon(*ex);
+        // Callers blocked in wait_for_execution must not wait forever.
+        for (auto& w : ex->watchers) w->done.release();
+        ex->watchers.clear();
+      }
+      for (auto& w : all_watchers_) w->done.release();
+      all_watchers_.clear();
+      if (advance_reply_) {
+        advance_target_.reset();
+        auto reply = std::move(advance_reply_);
+        advance_reply_ = nullptr;
+        reply();
       }
     });
   }

@@ -542,6 +542,7 @@ Engine::Stats Engine::stats() {
     s.live_fibers = core_->live_fibers();
     s.pending_timers = core_->timers.size();
     s.stacks_in_use = core_->arena().in_use();
+    s.stack_resident_bytes = core_->arena().resident_bytes();
     s.guard_pages = core_->arena().has_guard_pages();
   });
   return s;

@@ -5,7 +5,10 @@
 // Runs only on an execution fiber of the engine thread. No exception
 // leaves run_execution(): anything unexpected fails the execution with
 // States.Runtime (Boost.Fiber would otherwise call std::terminate).
+#include <sys/random.h>
+
 #include <cmath>
+#include <ctime>
 #include <exception>
 #include <random>
 #include <string>
@@ -78,6 +81,17 @@ const char* exited_event(StateType t) {
 
 Json payload_details(const char* key, const Json& value) {
   return Json{{key, dump_json(value)}, {std::string(key) + "Details", {{"truncated", false}}}};
+}
+
+/// FULL jitter: a uniform delay in [0, delay). Seeded from getrandom, not
+/// std::random_device, whose ~5 KB object would cost a fiber two stack pages.
+[[gnu::noinline]] double full_jitter(double delay) {
+  thread_local std::mt19937_64 rng{[] {
+    std::uint64_t seed = 0;
+    if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed)) seed = static_cast<std::uint64_t>(std::time(nullptr));
+    return seed;
+  }()};
+  return std::uniform_real_distribution<double>(0.0, delay)(rng);
 }
 
 /// Does a retrier's or catcher's ErrorEquals match `error`?
@@ -165,7 +179,7 @@ class Interpreter {
   bool history_full_ = false;
 
   // ---- history -------------------------------------------------------------
-  std::int64_t record(const char* type, const Json* details, std::optional<std::int64_t> prev = std::nullopt) {
+  [[gnu::noinline]] std::int64_t record(const char* type, const Json* details, std::optional<std::int64_t> prev = std::nullopt) {
     if (ex_.history.last_id() >= kMaxHistoryEvents - 1) {
       history_full_ = true;
       return ex_.history.last_id();
@@ -177,10 +191,10 @@ class Interpreter {
   }
 
   // ---- errors --------------------------------------------------------------
-  StateError runtime_error(const std::string& detail) const {
+  [[gnu::noinline]] StateError runtime_error(const std::string& detail) const {
     return StateError{std::string(errors::kRuntime), state_cause(detail)};
   }
-  std::string state_cause(const std::string& detail) const {
+  [[gnu::noinline]] std::string state_cause(const std::string& detail) const {
     return "An error occurred while executing the state '" + current_state_->name +
            "' (entered at the event id #" + std::to_string(entered_event_id_) + "). " + detail;
   }
@@ -189,14 +203,14 @@ class Interpreter {
     if (e.error == errors::kRuntime && e.cause) e.cause = state_cause(*e.cause);
     return e;
   }
-  static std::string no_results(const path::JsonPath& p) {
-    return "Invalid path '" + p.text() + "' : No results for path: " + p.normalized();
+  static std::string no_results(const path::JsonPath& p, const Json& root) {
+    return "Invalid path '" + p.text() + "' : " + p.explain_no_match(root);
   }
 
   const asl::State* current_state_ = nullptr;
 
   // ---- context object ($$) ---------------------------------------------------
-  Json context_object(const asl::State& st, const std::string* token) const {
+  [[gnu::noinline]] Json context_object(const asl::State& st, const std::string* token) const {
     Json ctx = Json::object();
     ctx["Execution"] = {{"Id", ex_.arn},
                         {"Input", exec_input_},
@@ -213,22 +227,23 @@ class Interpreter {
   }
 
   // ---- data flow -------------------------------------------------------------
-  asl::Eval<Json> select(const asl::SelectPath& p, const Json& data, const asl::State& st) {
+  [[gnu::noinline]] asl::Eval<Json> select(const asl::SelectPath& p, const Json& data, const asl::State& st) {
     using K = asl::SelectPath::Kind;
     if (p.kind == K::kDefault) return asl::Eval<Json>::success(data);
     if (p.kind == K::kNull) return asl::Eval<Json>::success(Json::object());
     std::optional<Json> v;
+    Json ctx;
     if (p.context) {
-      Json ctx = context_object(st, nullptr);
+      ctx = context_object(st, nullptr);
       v = p.path.select(ctx);
     } else {
       v = p.path.select(data);
     }
-    if (!v) return asl::Eval<Json>::failure(runtime_error(no_results(p.path)));
+    if (!v) return asl::Eval<Json>::failure(runtime_error(no_results(p.path, p.context ? ctx : data)));
     return asl::Eval<Json>::success(std::move(*v));
   }
 
-  asl::Eval<Json> apply_result_path(const asl::ResultPathSpec& rp, Json raw, Json result) {
+  [[gnu::noinline]] asl::Eval<Json> apply_result_path(const asl::ResultPathSpec& rp, Json raw, Json result) {
     using K = asl::ResultPathSpec::Kind;
     if (rp.kind == K::kDefault) return asl::Eval<Json>::success(std::move(result));
     if (rp.kind == K::kNull) return asl::Eval<Json>::success(std::move(raw));
@@ -248,7 +263,7 @@ class Interpreter {
     return std::nullopt;
   }
 
-  StepResult exit_state(const asl::State& st, Json output) {
+  [[gnu::noinline]] StepResult exit_state(const asl::State& st, Json output) {
     if (auto e = check_size(output, st.name)) return StepResult::fail(*e);
     Json details = {{"name", st.name}, {"output", dump_json(output)}, {"outputDetails", {{"truncated", false}}}};
     record(exited_event(st.type), &details);
@@ -294,7 +309,7 @@ class Interpreter {
     return StepResult::fail(runtime_error("unknown state type"));
   }
 
-  StepResult run_pass(const asl::State& st, const asl::PassSpec& p, Json raw) {
+  [[gnu::noinline]] StepResult run_pass(const asl::State& st, const asl::PassSpec& p, Json raw) {
     auto eff = select(st.input_path, raw, st);
     if (!eff.ok()) return StepResult::fail(eff.err);
     Json result;
@@ -315,7 +330,7 @@ class Interpreter {
     return exit_state(st, std::move(*out.value));
   }
 
-  StepResult run_choice(const asl::State& st, const asl::ChoiceSpec& c, Json raw) {
+  [[gnu::noinline]] StepResult run_choice(const asl::State& st, const asl::ChoiceSpec& c, Json raw) {
     auto eff = select(st.input_path, raw, st);
     if (!eff.ok()) return StepResult::fail(eff.err);
     Json ctx = context_object(st, nullptr);
@@ -340,7 +355,7 @@ class Interpreter {
     return StepResult::next_state(next, std::move(*out.value));
   }
 
-  StepResult run_wait(const asl::State& st, const asl::WaitSpec& w, Json raw) {
+  [[gnu::noinline]] StepResult run_wait(const asl::State& st, const asl::WaitSpec& w, Json raw) {
     auto eff = select(st.input_path, raw, st);
     if (!eff.ok()) return StepResult::fail(eff.err);
     const Json& in = *eff.value;
@@ -374,7 +389,7 @@ class Interpreter {
     return exit_state(st, std::move(*out.value));
   }
 
-  StepResult run_fail(const asl::FailSpec& f, const Json& raw) {
+  [[gnu::noinline]] StepResult run_fail(const asl::FailSpec& f, const Json& raw) {
     StateError e;
     auto resolve = [&](const std::optional<std::string>& literal, const std::optional<path::ReferencePath>& p,
                        const char* field, std::optional<std::string>& out) -> std::optional<StateError> {
@@ -403,13 +418,17 @@ class Interpreter {
   }
 
   // ---- Task ----------------------------------------------------------------------
-  std::optional<StateError> resolve_seconds(const std::optional<std::int64_t>& literal,
+  [[gnu::noinline]] std::optional<StateError> resolve_seconds(const std::optional<std::int64_t>& literal,
                                             const std::optional<path::ReferencePath>& p, const Json& in,
                                             std::optional<std::int64_t>& out) {
     out = literal;
     if (!p) return std::nullopt;
     auto v = p->get(in);
-    if (!v) return runtime_error("Invalid path '" + p->text() + "' : No results for path: " + normalized_ref(p->text()));
+    if (!v) {
+      auto jp = path::JsonPath::compile(p->text());
+      return runtime_error("Invalid path '" + p->text() + "' : " +
+                           (jp.ok() ? jp->explain_no_match(in) : "No results for path: " + p->text()));
+    }
     if (!v->is_number_integer() || v->get<std::int64_t>() < 1) {
       return runtime_error("The value at path '" + p->text() + "' must be a positive integer, but was '" + dump_json(*v) + "'");
     }
@@ -417,16 +436,11 @@ class Interpreter {
     return std::nullopt;
   }
 
-  static std::string normalized_ref(const std::string& text) {
-    auto p = path::JsonPath::compile(text);
-    return p.ok() ? p->normalized() : text;
-  }
-
   Json task_details(const asl::TaskSpec& t) const {
     return Json{{"resourceType", t.resource_type}, {"resource", t.resource_name}};
   }
 
-  void record_scheduled(const asl::TaskSpec& t, const Json& params, std::optional<std::int64_t> timeout,
+  [[gnu::noinline]] void record_scheduled(const asl::TaskSpec& t, const Json& params, std::optional<std::int64_t> timeout,
                         std::optional<std::int64_t> heartbeat) {
     if (t.kind == asl::ResourceKind::kLambdaFunction) {
       Json d = {{"resource", t.resource}, {"input", dump_json(params)}, {"inputDetails", {{"truncated", false}}}};
@@ -445,7 +459,7 @@ class Interpreter {
     record("TaskStarted", &s);
   }
 
-  void record_outcome(const asl::TaskSpec& t, const Awaited& a) {
+  [[gnu::noinline]] void record_outcome(const asl::TaskSpec& t, const Awaited& a) {
     const bool lambda = t.kind == asl::ResourceKind::kLambdaFunction;
     Json d = lambda ? Json::object() : task_details(t);
     switch (a.kind) {
@@ -473,7 +487,7 @@ class Interpreter {
     ex_.task.reset();
   }
 
-  Awaited await_task(const asl::TaskSpec& t, std::optional<std::int64_t> timeout,
+  [[gnu::noinline]] Awaited await_task(const asl::TaskSpec& t, std::optional<std::int64_t> timeout,
                      std::optional<std::int64_t> heartbeat, const std::string& params_text) {
     TaskInFlight& task = *ex_.task;
     const std::uint32_t epoch = task.epoch;
@@ -535,7 +549,7 @@ class Interpreter {
     }
   }
 
-  StepResult run_task(const asl::State& st, const asl::TaskSpec& t, Json raw) {
+  [[gnu::noinline]] StepResult run_task(const asl::State& st, const asl::TaskSpec& t, Json raw) {
     auto eff_r = select(st.input_path, raw, st);
     if (!eff_r.ok()) return StepResult::fail(eff_r.err);
     const Json eff = std::move(*eff_r.value);
@@ -614,10 +628,7 @@ class Interpreter {
         if (retries[i] < r.max_attempts) {
           double delay = r.interval_seconds * std::pow(r.backoff_rate, static_cast<double>(retries[i]));
           if (r.max_delay_seconds) delay = std::min(delay, *r.max_delay_seconds);
-          if (r.jitter_full) {
-            thread_local std::mt19937_64 rng{std::random_device{}()};
-            delay = std::uniform_real_distribution<double>(0.0, delay)(rng);
-          }
+          if (r.jitter_full) delay = full_jitter(delay);
           ++retries[i];
           ++retry_count_;
           if (!sleep_until(core_.now() + static_cast<runtime::Millis>(std::llround(delay * 1000)))) {

@@ -75,4 +75,15 @@ void StackArena::deallocate(boost::context::stack_context& sctx) noexcept {
   free_.push_back(base);
 }
 
+std::size_t StackArena::resident_bytes() const {
+  const std::size_t bytes = slot_size_ * kSlotsPerChunk;
+  std::vector<unsigned char> vec(bytes / kPage);
+  std::size_t resident = 0;
+  for (void* chunk : chunks_) {
+    if (mincore(chunk, bytes, vec.data()) != 0) continue;
+    for (unsigned char v : vec) resident += (v & 1) ? kPage : 0;
+  }
+  return resident;
+}
+
 }  // namespace stepfiber::runtime

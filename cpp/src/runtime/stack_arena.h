@@ -14,7 +14,12 @@ namespace stepfiber::runtime {
 
 class StackArena {
  public:
-  static constexpr std::size_t kDefaultSlotSize = 16 * 1024;
+#ifndef STEPFIBER_FIBER_STACK_SIZE
+#define STEPFIBER_FIBER_STACK_SIZE (16 * 1024)
+#endif
+  /// 16 KiB (one guard page + 12 KiB usable). Sanitizer builds, whose frames
+  /// carry redzones, define STEPFIBER_FIBER_STACK_SIZE larger.
+  static constexpr std::size_t kDefaultSlotSize = STEPFIBER_FIBER_STACK_SIZE;
   static constexpr std::size_t kSlotsPerChunk = 16384;  // 256 MiB of address space
 
   /// `warm_limit`: free slots kept resident; slots freed beyond it are
@@ -33,6 +38,8 @@ class StackArena {
   std::size_t slot_size() const noexcept { return slot_size_; }
   std::size_t in_use() const noexcept { return in_use_; }
   std::size_t reserved_slots() const noexcept { return chunks_.size() * kSlotsPerChunk; }
+  /// Bytes of the arena resident in RAM (mincore): what fiber stacks cost.
+  std::size_t resident_bytes() const;
   /// True when each slot's lowest page is a kernel guard (MADV_GUARD_INSTALL,
   /// Linux >= 6.13); otherwise a canary word is checked on deallocate.
   bool has_guard_pages() const noexcept { return guard_pages_; }

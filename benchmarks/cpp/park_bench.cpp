@@ -1,0 +1,76 @@
+// Parks N callback executions through the C++ API, then completes them.
+// Prints start rate, RSS per parked execution and completion rate.
+//   build/cpp/benchmarks/park_bench [N]
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "stepfiber/engine.h"
+
+namespace {
+
+long rss_bytes() {
+  std::ifstream f("/proc/self/status");
+  std::string key;
+  long value = 0;
+  while (f >> key) {
+    if (key == "VmRSS:") {
+      f >> value;
+      return value * 1024;
+    }
+    f.ignore(1 << 20, '\n');
+  }
+  return 0;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int n = argc > 1 ? std::atoi(argv[1]) : 100000;
+  stepfiber::EngineOptions opts;
+  opts.manual_clock = true;
+  stepfiber::Engine engine(opts);
+  const char* def = R"({"StartAt":"Ask","States":{"Ask":{"Type":"Task",
+    "Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+    "Parameters":{"token.$":"$$.Task.Token","n.$":"$.n"},"End":true}}})";
+  auto sm = engine.create_state_machine("bench", def, "arn:aws:iam::123456789012:role/r", "STANDARD");
+  if (!sm.ok()) {
+    std::fprintf(stderr, "%s\n", sm.status().message().c_str());
+    return 1;
+  }
+  const long base = rss_bytes();
+  auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < n; ++i) {
+    auto r = engine.start_execution(sm->state_machine_arn, std::nullopt, "{\"n\":" + std::to_string(i) + "}");
+    if (!r.ok()) {
+      std::fprintf(stderr, "start failed: %s\n", r.status().message().c_str());
+      return 1;
+    }
+  }
+  const double start_s = seconds_since(t0);
+  const long parked = rss_bytes();
+  const auto parked_stats = engine.stats();
+  std::printf("stack pages resident  %.0f B per parked fiber\n",
+              double(parked_stats.stack_resident_bytes) / double(parked_stats.stacks_in_use));
+  auto pending = engine.list_pending_tasks(std::nullopt);
+  t0 = std::chrono::steady_clock::now();
+  for (const auto& p : pending) {
+    if (!engine.send_task_success(p.task_token, "{\"ok\":1}").ok()) return 1;
+  }
+  const double done_s = seconds_since(t0);
+  auto stats = engine.stats();
+  std::printf("executions            %d (single calls, one caller thread)\n", n);
+  std::printf("start+park            %.0f /s\n", n / start_s);
+  std::printf("RSS per parked exec   %.0f B\n", double(parked - base) / n);
+  std::printf("complete (send->done) %.0f /s\n", n / done_s);
+  std::printf("still running         %zu, open tokens %zu, live fibers %zu\n", stats.running, stats.open_tokens,
+              stats.live_fibers);
+  return stats.running == 0 && stats.open_tokens == 0 ? 0 : 1;
+}

@@ -187,3 +187,28 @@ TEST(Engine, CloseReleasesWaitersBlockedOnExecutions) {
 
 }  // namespace
 }  // namespace stepfiber
+
+namespace stepfiber {
+namespace {
+
+TEST(Engine, DeepJsonAtTheLimitFlowsThroughWithoutOverflowingFiberStacks) {
+  Engine e(manual());
+  auto sm = machine(e, kCallback);
+  std::string deep;
+  for (std::size_t i = 0; i + 1 < kMaxJsonDepth; ++i) deep += "{\"a\":";
+  deep += "1";
+  for (std::size_t i = 0; i + 1 < kMaxJsonDepth; ++i) deep += "}";
+  auto ex = e.start_execution(sm, "deep", R"({"post":)" + deep + "}");
+  ASSERT_TRUE(ex.ok()) << ex.status().message();
+  auto token = e.list_pending_tasks(std::nullopt).at(0).task_token;
+  ASSERT_TRUE(e.send_task_success(token, deep).ok());
+  auto d = e.describe_execution(ex->execution_arn);
+  EXPECT_EQ(d->status, "SUCCEEDED");
+  EXPECT_EQ(json_depth(*parse_json(*d->output)), kMaxJsonDepth);
+  // One level more is refused with a clear error, not a crash.
+  auto too_deep = e.start_execution(sm, "deeper", R"({"post":{"x":)" + deep + "}}");
+  EXPECT_EQ(too_deep.status().code(), ErrorCode::kInvalidExecutionInput);
+}
+
+}  // namespace
+}  // namespace stepfiber

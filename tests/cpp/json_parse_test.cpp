@@ -1,5 +1,6 @@
 #include "stepfiber/json.h"
 
+#include <chrono>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -52,6 +53,32 @@ TEST(JsonParse, DuplicateKeysLastWins) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ((*r)["a"], 2);
   EXPECT_EQ(r->size(), 1u);
+}
+
+}  // namespace
+}  // namespace stepfiber
+
+namespace stepfiber {
+namespace {
+
+TEST(JsonParse, DuplicateKeysFoldToFirstPositionWithLastValue) {
+  auto r = parse_json(R"({"a":1,"b":2,"a":3})");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(dump_json(*r), R"({"a":3,"b":2})");
+}
+
+TEST(JsonParse, WideObjectsParseInLinearTime) {
+  std::string text = "{";
+  for (int i = 0; i < 200000; ++i) text += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":" + std::to_string(i);
+  text += "}";
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = parse_json(text);
+  auto elapsed = std::chrono::steady_clock::now() - t0;
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->size(), 200000u);
+  EXPECT_EQ((*r)["k199999"], 199999);
+  // Quadratic insertion would take minutes here; linear takes milliseconds.
+  EXPECT_LT(std::chrono::duration<double>(elapsed).count(), 10.0);
 }
 
 }  // namespace

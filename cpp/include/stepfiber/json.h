@@ -18,9 +18,10 @@ namespace stepfiber {
 using Json = nlohmann::ordered_json;
 
 /// Deepest JSON nesting accepted anywhere (input, task output, handler
-/// result). Fiber stacks are small and some JSON operations recurse on
-/// depth, so deeper documents are rejected with a clear error instead.
-inline constexpr std::size_t kMaxJsonDepth = 64;
+/// result). JSON work runs on the engine thread's main stack, not on the
+/// 16 KiB fiber stacks, but some operations still recurse on depth, so
+/// deeper documents are rejected with a clear error instead.
+inline constexpr std::size_t kMaxJsonDepth = 512;
 
 /// Parses JSON text with simdjson. On failure the Status message describes
 /// the problem (and names the nesting limit when that is the cause); its

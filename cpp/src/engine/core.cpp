@@ -143,10 +143,18 @@ void Core::thread_main() {
   for (;;) {
     drain_commands();
     if (stopping_ && live_fibers_ == 0 && after_round_.empty()) break;
-    if (!after_round_.empty() || sched_->has_ready_workers()) {
+    if (!after_round_.empty() || sched_->has_ready_workers() || !main_stack.empty()) {
       std::vector<std::function<void()>> replies;
       replies.swap(after_round_);
-      boost::this_fiber::yield();  // every ready fiber runs to its next wait
+      // Let every ready fiber run to its next wait; fibers that stop for a
+      // main-stack call are served and resumed within the same turn
+      // (bounded, so a busy engine still answers its callers).
+      for (int rounds = 0; rounds < 64; ++rounds) {
+        main_stack.run_pending();
+        if (!sched_->has_ready_workers()) break;
+        boost::this_fiber::yield();
+      }
+      main_stack.run_pending();
       for (auto& r : replies) r();
       continue;
     }

@@ -22,6 +22,7 @@
 #include "engine/execution.h"
 #include "runtime/clock.h"
 #include "runtime/fiber_scheduler.h"
+#include "runtime/main_stack.h"
 #include "runtime/stack_arena.h"
 #include "runtime/timer_queue.h"
 #include "runtime/token_registry.h"
@@ -77,6 +78,8 @@ class Core {
   runtime::TokenRegistry tokens;
   runtime::TimerQueue timers;
   std::unordered_set<std::string> handled_resources;
+  /// Fibers run their JSON work here (see runtime/main_stack.h).
+  runtime::MainStack main_stack;
 
   /// Creates an execution's fiber (launch::post: it runs on the next round).
   void spawn(Execution& ex);

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <ctime>
 #include <exception>
+#include <limits>
 #include <random>
 #include <string>
 #include <utility>
@@ -115,10 +116,15 @@ class Interpreter {
  public:
   Interpreter(Core& core, Execution& ex) : core_(core), ex_(ex), program_(*ex.machine->program) {}
 
+  /// Fiber side. Everything that touches JSON runs through main(); only
+  /// waits happen on the fiber's own stack.
   void run() {
-    auto parsed = parse_json(ex_.input);
-    exec_input_ = parsed.ok() ? std::move(parsed).value() : Json::object();
-    Json data = exec_input_;
+    Json data;
+    main([&] {
+      auto parsed = parse_json(ex_.input);
+      exec_input_ = parsed.ok() ? std::move(parsed).value() : Json::object();
+      data = exec_input_;
+    });
     const asl::Scope& scope = program_.root;
     std::uint32_t current = scope.start;
     bool first = true;
@@ -130,7 +136,12 @@ class Interpreter {
         if (ex_.abandoned) return;
       }
       const asl::State& st = scope.states[current];
-      StepResult r = run_state(st, std::move(data), first);
+      StepResult r;
+      switch (st.type) {
+        case StateType::kTask: r = run_task(st, std::get<asl::TaskSpec>(st.spec), std::move(data), first); break;
+        case StateType::kWait: r = run_wait(st, std::get<asl::WaitSpec>(st.spec), std::move(data), first); break;
+        default: main([&] { r = run_sync_state(st, std::move(data), first); }); break;
+      }
       first = false;
       if (r.kind == StepResult::Kind::kAbandoned || ex_.abandoned) return;
       if (history_full_) {
@@ -142,15 +153,16 @@ class Interpreter {
           data = std::move(r.output);
           current = r.next;
           continue;
-        case StepResult::Kind::kEnd: {
-          Json details = payload_details("output", r.output);
-          record_terminal("ExecutionSucceeded", &details);
-          ex_.output = dump_json(r.output);
-          core_.finish(ex_, ExecutionStatus::kSucceeded);
+        case StepResult::Kind::kEnd:
+          main([&] {
+            Json details = payload_details("output", r.output);
+            record_terminal("ExecutionSucceeded", &details);
+            ex_.output = dump_json(r.output);
+            core_.finish(ex_, ExecutionStatus::kSucceeded);
+          });
           return;
-        }
         case StepResult::Kind::kFail:
-          fail_execution(r.error);
+          main([&] { fail_execution(r.error); });
           return;
         case StepResult::Kind::kAbandoned:
           return;
@@ -177,6 +189,12 @@ class Interpreter {
   runtime::Millis entered_time_ = 0;
   std::int64_t retry_count_ = 0;
   bool history_full_ = false;
+
+  /// Runs `fn` on the engine thread's main stack (runtime/main_stack.h).
+  template <typename F>
+  void main(F&& fn) {
+    core_.main_stack.call(fn);
+  }
 
   // ---- history -------------------------------------------------------------
   [[gnu::noinline]] std::int64_t record(const char* type, const Json* details, std::optional<std::int64_t> prev = std::nullopt) {
@@ -284,17 +302,23 @@ class Interpreter {
   }
 
   // ---- states ------------------------------------------------------------------
-  StepResult run_state(const asl::State& st, Json raw, bool first) {
+  /// Main stack: records <Type>StateEntered and starts the state's clock.
+  void enter_state(const asl::State& st, const Json& raw, bool first) {
     current_state_ = &st;
     entered_time_ = core_.now();
     retry_count_ = 0;
     Json details = {{"name", st.name}, {"input", dump_json(raw)}, {"inputDetails", {{"truncated", false}}}};
     entered_event_id_ = record(entered_event(st.type), &details, first ? std::optional<std::int64_t>(0) : std::nullopt);
+  }
+
+  /// Main stack: a whole state that never waits (Pass, Choice, Succeed, Fail).
+  StepResult run_sync_state(const asl::State& st, Json raw, bool first) {
+    enter_state(st, raw, first);
     switch (st.type) {
       case StateType::kPass: return run_pass(st, std::get<asl::PassSpec>(st.spec), std::move(raw));
-      case StateType::kTask: return run_task(st, std::get<asl::TaskSpec>(st.spec), std::move(raw));
       case StateType::kChoice: return run_choice(st, std::get<asl::ChoiceSpec>(st.spec), std::move(raw));
-      case StateType::kWait: return run_wait(st, std::get<asl::WaitSpec>(st.spec), std::move(raw));
+      case StateType::kTask:
+      case StateType::kWait: break;  // fiber side: run_task / run_wait
       case StateType::kSucceed: {
         auto eff = select(st.input_path, raw, st);
         if (!eff.ok()) return StepResult::fail(eff.err);
@@ -355,21 +379,45 @@ class Interpreter {
     return StepResult::next_state(next, std::move(*out.value));
   }
 
-  [[gnu::noinline]] StepResult run_wait(const asl::State& st, const asl::WaitSpec& w, Json raw) {
+  /// Fiber side: deadline and output on the main stack, the wait here.
+  StepResult run_wait(const asl::State& st, const asl::WaitSpec& w, Json raw, bool first) {
+    std::optional<StepResult> early;
+    runtime::Millis deadline = 0;
+    Json in;
+    main([&] {
+      enter_state(st, raw, first);
+      auto r = wait_deadline(st, w, raw, in);
+      if (!r.ok()) early = StepResult::fail(r.err);
+      else deadline = *r.value;
+    });
+    if (early) return std::move(*early);
+    if (!sleep_until(deadline)) return StepResult::abandoned();
+    StepResult out;
+    main([&] {
+      auto o = select(st.output_path, in, st);
+      out = o.ok() ? exit_state(st, std::move(*o.value)) : StepResult::fail(o.err);
+    });
+    return out;
+  }
+
+  /// Main stack: the Wait state's deadline; `in` receives the effective input.
+  [[gnu::noinline]] asl::Eval<runtime::Millis> wait_deadline(const asl::State& st, const asl::WaitSpec& w,
+                                                             const Json& raw, Json& in) {
+    using R = asl::Eval<runtime::Millis>;
     auto eff = select(st.input_path, raw, st);
-    if (!eff.ok()) return StepResult::fail(eff.err);
-    const Json& in = *eff.value;
+    if (!eff.ok()) return R::failure(eff.err);
+    in = std::move(*eff.value);
     runtime::Millis deadline = core_.now();
     if (w.seconds) {
       deadline = entered_time_ + *w.seconds * 1000;
     } else if (w.timestamp) {
       auto ts = choice::parse_timestamp(*w.timestamp);
-      if (!ts) return StepResult::fail(runtime_error("The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: " + *w.timestamp));
+      if (!ts) return R::failure(runtime_error("The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: " + *w.timestamp));
       deadline = ts->seconds * 1000 + ts->nanos / 1000000;
     } else if (w.seconds_path) {
       auto v = w.seconds_path->get(in);
       if (!v || !v->is_number_integer() || v->get<std::int64_t>() < 0) {
-        return StepResult::fail(runtime_error("The SecondsPath parameter does not reference an input value: " + w.seconds_path->text()));
+        return R::failure(runtime_error("The SecondsPath parameter does not reference an input value: " + w.seconds_path->text()));
       }
       deadline = entered_time_ + v->get<std::int64_t>() * 1000;
     } else if (w.timestamp_path) {
@@ -378,15 +426,12 @@ class Interpreter {
       if (v && v->is_string()) ts = choice::parse_timestamp(v->get<std::string>());
       if (!ts) {
         std::string shown = v ? (v->is_string() ? v->get<std::string>() : dump_json(*v)) : "null";
-        return StepResult::fail(runtime_error("The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: " +
+        return R::failure(runtime_error("The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: " +
                                               w.timestamp_path->text() + " == " + shown));
       }
       deadline = ts->seconds * 1000 + ts->nanos / 1000000;
     }
-    if (!sleep_until(deadline)) return StepResult::abandoned();
-    auto out = select(st.output_path, in, st);
-    if (!out.ok()) return StepResult::fail(out.err);
-    return exit_state(st, std::move(*out.value));
+    return R::success(deadline);
   }
 
   [[gnu::noinline]] StepResult run_fail(const asl::FailSpec& f, const Json& raw) {
@@ -487,27 +532,80 @@ class Interpreter {
     ex_.task.reset();
   }
 
-  [[gnu::noinline]] Awaited await_task(const asl::TaskSpec& t, std::optional<std::int64_t> timeout,
-                     std::optional<std::int64_t> heartbeat, const std::string& params_text) {
+  /// What prepare_attempt() resolved for one task attempt.
+  struct Attempt {
+    std::optional<std::int64_t> timeout;
+    std::optional<std::int64_t> heartbeat;
+  };
+
+  /// Main stack: opens the attempt (token, Parameters, timeouts), records
+  /// TaskScheduled/TaskStarted and dispatches the handler call. A StepResult
+  /// comes back only when the attempt cannot start (uncatchable runtime error).
+  [[gnu::noinline]] std::optional<StepResult> prepare_attempt(const asl::State& st, const asl::TaskSpec& t,
+                                                            const Json& eff, Attempt& at) {
+    const std::uint32_t epoch = ex_.waiter.begin();
+    auto task = std::make_unique<TaskInFlight>();
+    task->epoch = epoch;
+    task->state_name = st.name;
+    task->resource = t.resource;
+    task->scheduled = core_.now();
+    if (t.wait_for_task_token) {
+      auto issued = core_.tokens.issue(ex_.index, epoch);
+      task->token_slot = issued.slot;
+      task->token = std::move(issued.token);
+    }
+    ex_.task = std::move(task);
+
+    Json params;
+    if (t.parameters) {
+      Json ctx = (t.parameters->uses_context() || t.wait_for_task_token)
+                     ? context_object(st, t.wait_for_task_token ? &ex_.task->token : nullptr)
+                     : Json();
+      auto r = t.parameters->evaluate(path::EvalScope{eff, ctx});
+      if (!r.ok()) {
+        close_task();
+        return StepResult::fail(with_state_prefix(r.err));
+      }
+      params = std::move(*r.value);
+    } else {
+      params = eff;
+    }
+    if (auto e = resolve_seconds(t.timeout_seconds, t.timeout_seconds_path, eff, at.timeout)) {
+      close_task();
+      return StepResult::fail(*e);
+    }
+    if (auto e = resolve_seconds(t.heartbeat_seconds, t.heartbeat_seconds_path, eff, at.heartbeat)) {
+      close_task();
+      return StepResult::fail(*e);
+    }
+    ex_.task->parameters = dump_json(params);
+    record_scheduled(t, params, at.timeout, at.heartbeat);
+
+    TaskInFlight& task_ref = *ex_.task;
+    const runtime::Millis start = core_.now();
+    if (at.timeout) core_.timers.arm(start + *at.timeout * 1000, ex_.index, epoch);
+    if (at.heartbeat) {
+      task_ref.heartbeat_seconds = at.heartbeat;
+      task_ref.heartbeat_deadline = start + *at.heartbeat * 1000;
+      core_.timers.arm(*task_ref.heartbeat_deadline, ex_.index, epoch);
+    }
+    if (core_.handled_resources.count(t.resource) != 0) {
+      task_ref.handler_call = core_.dispatch_handler(ex_, t.resource, task_ref.parameters);
+    }
+    return std::nullopt;
+  }
+
+  /// Fiber side: parks until the attempt ends (token outcome, handler
+  /// outcome, timeout, heartbeat timeout) or the execution is abandoned.
+  [[gnu::noinline]] Awaited await_task(const asl::TaskSpec& t, const Attempt& at) {
     TaskInFlight& task = *ex_.task;
     const std::uint32_t epoch = task.epoch;
-    const runtime::Millis start = core_.now();
-    std::optional<runtime::Millis> timeout_deadline;
-    if (timeout) {
-      timeout_deadline = start + *timeout * 1000;
-      core_.timers.arm(*timeout_deadline, ex_.index, epoch);
-    }
-    runtime::Millis armed_heartbeat = 0;
-    if (heartbeat) {
-      task.heartbeat_seconds = heartbeat;
-      task.heartbeat_deadline = start + *heartbeat * 1000;
-      armed_heartbeat = *task.heartbeat_deadline;
-      core_.timers.arm(armed_heartbeat, ex_.index, epoch);
-    }
-    const bool has_handler = core_.handled_resources.count(t.resource) != 0;
-    if (has_handler) {
-      task.handler_call = core_.dispatch_handler(ex_, t.resource, params_text);
-    } else if (!t.wait_for_task_token) {
+    const runtime::Millis start = task.scheduled;
+    const runtime::Millis timeout_deadline =
+        at.timeout ? start + *at.timeout * 1000 : std::numeric_limits<runtime::Millis>::max();
+    runtime::Millis armed_heartbeat = task.heartbeat_deadline.value_or(0);
+    const bool has_handler = task.handler_call != 0;
+    if (!has_handler && !t.wait_for_task_token) {
       Awaited a;
       a.kind = Awaited::Kind::kFailure;
       a.error = std::string(errors::kTaskFailed);
@@ -519,15 +617,23 @@ class Interpreter {
     for (;;) {
       if (ex_.abandoned) return Awaited{};
       if (task.handler_outcome) {
-        TaskOutcome h = std::move(*task.handler_outcome);
-        task.handler_outcome.reset();
-        task.handler_call = 0;
-        if (!h.success) return Awaited{Awaited::Kind::kFailure, {}, h.error, h.cause};
-        if (!t.wait_for_task_token) return Awaited{Awaited::Kind::kSuccess, std::move(h.output), {}, {}};
-        Json d = task_details(t);
-        d["output"] = dump_json(h.output);
-        d["outputDetails"] = {{"truncated", false}};
-        record("TaskSubmitted", &d);
+        std::optional<Awaited> done;
+        main([&] {
+          TaskOutcome h = std::move(*task.handler_outcome);
+          task.handler_outcome.reset();
+          task.handler_call = 0;
+          if (!h.success) {
+            done = Awaited{Awaited::Kind::kFailure, {}, h.error, h.cause};
+          } else if (!t.wait_for_task_token) {
+            done = Awaited{Awaited::Kind::kSuccess, std::move(h.output), {}, {}};
+          } else {
+            Json d = task_details(t);
+            d["output"] = dump_json(h.output);
+            d["outputDetails"] = {{"truncated", false}};
+            record("TaskSubmitted", &d);
+          }
+        });
+        if (done) return std::move(*done);
         submitted = true;
       }
       if (submitted && task.token_outcome) {
@@ -537,7 +643,7 @@ class Interpreter {
         return Awaited{Awaited::Kind::kFailure, {}, o.error, o.cause};
       }
       const runtime::Millis now = core_.now();
-      if (timeout_deadline && now >= *timeout_deadline) return Awaited{Awaited::Kind::kTimeout, {}, {}, {}, false};
+      if (now >= timeout_deadline) return Awaited{Awaited::Kind::kTimeout, {}, {}, {}, false};
       if (task.heartbeat_deadline && now >= *task.heartbeat_deadline) {
         return Awaited{Awaited::Kind::kTimeout, {}, {}, {}, true};
       }
@@ -549,112 +655,93 @@ class Interpreter {
     }
   }
 
-  [[gnu::noinline]] StepResult run_task(const asl::State& st, const asl::TaskSpec& t, Json raw) {
-    auto eff_r = select(st.input_path, raw, st);
-    if (!eff_r.ok()) return StepResult::fail(eff_r.err);
-    const Json eff = std::move(*eff_r.value);
+  /// What finish_attempt() decided.
+  struct AfterAttempt {
+    std::optional<StepResult> result;  ///< the state is done
+    runtime::Millis retry_delay = 0;   ///< otherwise: retry after this delay
+  };
+
+  /// Main stack: records the attempt's outcome, then either finishes the
+  /// state (data flow on success, Catch on error, or failure) or asks for a
+  /// retry after the back-off delay.
+  [[gnu::noinline]] AfterAttempt finish_attempt(const asl::State& st, const asl::TaskSpec& t, Json& raw,
+                                                Awaited& a, std::vector<std::int64_t>& retries) {
+    record_outcome(t, a);
+    if (a.kind == Awaited::Kind::kSuccess) {
+      if (auto e = check_size(a.output, t.resource)) return {StepResult::fail(*e)};
+      Json result = std::move(a.output);
+      if (t.result_selector) {
+        Json ctx = t.result_selector->uses_context() ? context_object(st, nullptr) : Json();
+        auto r = t.result_selector->evaluate(path::EvalScope{result, ctx});
+        if (!r.ok()) return {StepResult::fail(with_state_prefix(r.err))};
+        result = std::move(*r.value);
+      }
+      auto merged = apply_result_path(st.result_path, std::move(raw), std::move(result));
+      if (!merged.ok()) return {StepResult::fail(merged.err)};
+      auto out = select(st.output_path, *merged.value, st);
+      if (!out.ok()) return {StepResult::fail(out.err)};
+      return {exit_state(st, std::move(*out.value))};
+    }
+
+    // Failure or timeout: Retry first, then Catch.
+    const bool timed_out = a.kind == Awaited::Kind::kTimeout;
+    const std::string error = timed_out ? std::string(errors::kTimeout) : a.error.value_or("");
+    // A caught timeout's Error Output carries Cause "" (recorded AWS runs).
+    const std::optional<std::string> cause = timed_out ? std::optional<std::string>("") : a.cause;
+    for (std::size_t i = 0; i < t.retry.size(); ++i) {
+      const asl::Retrier& r = t.retry[i];
+      if (!error_matches(r.error_equals, error, a.heartbeat)) continue;
+      if (retries[i] < r.max_attempts) {
+        double delay = r.interval_seconds * std::pow(r.backoff_rate, static_cast<double>(retries[i]));
+        if (r.max_delay_seconds) delay = std::min(delay, *r.max_delay_seconds);
+        if (r.jitter_full) delay = full_jitter(delay);
+        ++retries[i];
+        ++retry_count_;
+        return {std::nullopt, static_cast<runtime::Millis>(std::llround(delay * 1000))};
+      }
+      break;  // the first matching retrier decides
+    }
+    for (const asl::Catcher& c : t.catch_) {
+      if (!error_matches(c.error_equals, error, a.heartbeat)) continue;
+      Json error_output = Json::object();
+      error_output["Error"] = a.error || timed_out ? Json(error) : Json(nullptr);
+      error_output["Cause"] = cause ? Json(*cause) : Json(nullptr);
+      auto merged = apply_result_path(c.result_path, std::move(raw), std::move(error_output));
+      if (!merged.ok()) return {StepResult::fail(merged.err)};
+      Json d = {{"name", st.name}, {"output", dump_json(*merged.value)}, {"outputDetails", {{"truncated", false}}}};
+      record(exited_event(st.type), &d);
+      return {StepResult::next_state(c.next, std::move(*merged.value))};
+    }
+    StateError e{error, timed_out ? std::nullopt : a.cause};
+    StepResult r = StepResult::fail(std::move(e));
+    if (!a.error && !timed_out) r.error.error.clear();
+    return {std::move(r)};
+  }
+
+  /// Fiber side: the Task state. JSON work goes to the main stack; the
+  /// fiber only waits (for the attempt, and between retries).
+  StepResult run_task(const asl::State& st, const asl::TaskSpec& t, Json raw, bool first) {
+    std::optional<StepResult> early;
+    Json eff;
+    main([&] {
+      enter_state(st, raw, first);
+      auto e = select(st.input_path, raw, st);
+      if (!e.ok()) early = StepResult::fail(e.err);
+      else eff = std::move(*e.value);
+    });
+    if (early) return std::move(*early);
     std::vector<std::int64_t> retries(t.retry.size(), 0);
     for (;;) {
-      const std::uint32_t epoch = ex_.waiter.begin();
-      auto task = std::make_unique<TaskInFlight>();
-      task->epoch = epoch;
-      task->state_name = st.name;
-      task->resource = t.resource;
-      task->scheduled = core_.now();
-      if (t.wait_for_task_token) {
-        auto issued = core_.tokens.issue(ex_.index, epoch);
-        task->token_slot = issued.slot;
-        task->token = std::move(issued.token);
-      }
-      ex_.task = std::move(task);
-
-      Json params;
-      if (t.parameters) {
-        Json ctx = (t.parameters->uses_context() || t.wait_for_task_token)
-                       ? context_object(st, t.wait_for_task_token ? &ex_.task->token : nullptr)
-                       : Json();
-        auto r = t.parameters->evaluate(path::EvalScope{eff, ctx});
-        if (!r.ok()) {
-          close_task();
-          return StepResult::fail(with_state_prefix(r.err));
-        }
-        params = std::move(*r.value);
-      } else {
-        params = eff;
-      }
-      std::optional<std::int64_t> timeout, heartbeat;
-      if (auto e = resolve_seconds(t.timeout_seconds, t.timeout_seconds_path, eff, timeout)) {
-        close_task();
-        return StepResult::fail(*e);
-      }
-      if (auto e = resolve_seconds(t.heartbeat_seconds, t.heartbeat_seconds_path, eff, heartbeat)) {
-        close_task();
-        return StepResult::fail(*e);
-      }
-      const std::string params_text = dump_json(params);
-      ex_.task->parameters = params_text;
-      record_scheduled(t, params, timeout, heartbeat);
-
-      Awaited a = await_task(t, timeout, heartbeat, params_text);
+      Attempt at;
+      main([&] { early = prepare_attempt(st, t, eff, at); });
+      if (early) return std::move(*early);
+      Awaited a = await_task(t, at);
       close_task();
       if (a.kind == Awaited::Kind::kAbandoned || ex_.abandoned) return StepResult::abandoned();
-      record_outcome(t, a);
-
-      if (a.kind == Awaited::Kind::kSuccess) {
-        if (auto e = check_size(a.output, t.resource)) return StepResult::fail(*e);
-        Json result = std::move(a.output);
-        if (t.result_selector) {
-          Json ctx = t.result_selector->uses_context() ? context_object(st, nullptr) : Json();
-          auto r = t.result_selector->evaluate(path::EvalScope{result, ctx});
-          if (!r.ok()) return StepResult::fail(with_state_prefix(r.err));
-          result = std::move(*r.value);
-        }
-        auto merged = apply_result_path(st.result_path, std::move(raw), std::move(result));
-        if (!merged.ok()) return StepResult::fail(merged.err);
-        auto out = select(st.output_path, *merged.value, st);
-        if (!out.ok()) return StepResult::fail(out.err);
-        return exit_state(st, std::move(*out.value));
-      }
-
-      // Failure or timeout: Retry first, then Catch.
-      const std::string error = a.kind == Awaited::Kind::kTimeout ? std::string(errors::kTimeout)
-                                                                  : a.error.value_or("");
-      std::optional<std::string> cause = a.cause;
-      if (a.kind == Awaited::Kind::kTimeout) cause = "";
-      bool retried = false;
-      for (std::size_t i = 0; i < t.retry.size(); ++i) {
-        const asl::Retrier& r = t.retry[i];
-        if (!error_matches(r.error_equals, error, a.heartbeat)) continue;
-        if (retries[i] < r.max_attempts) {
-          double delay = r.interval_seconds * std::pow(r.backoff_rate, static_cast<double>(retries[i]));
-          if (r.max_delay_seconds) delay = std::min(delay, *r.max_delay_seconds);
-          if (r.jitter_full) delay = full_jitter(delay);
-          ++retries[i];
-          ++retry_count_;
-          if (!sleep_until(core_.now() + static_cast<runtime::Millis>(std::llround(delay * 1000)))) {
-            return StepResult::abandoned();
-          }
-          retried = true;
-        }
-        break;  // the first matching retrier decides
-      }
-      if (retried) continue;
-      for (const asl::Catcher& c : t.catch_) {
-        if (!error_matches(c.error_equals, error, a.heartbeat)) continue;
-        Json error_output = Json::object();
-        error_output["Error"] = a.error || a.kind == Awaited::Kind::kTimeout ? Json(error) : Json(nullptr);
-        error_output["Cause"] = cause ? Json(*cause) : Json(nullptr);
-        auto merged = apply_result_path(c.result_path, std::move(raw), std::move(error_output));
-        if (!merged.ok()) return StepResult::fail(merged.err);
-        Json d = {{"name", st.name}, {"output", dump_json(*merged.value)}, {"outputDetails", {{"truncated", false}}}};
-        record(exited_event(st.type), &d);
-        return StepResult::next_state(c.next, std::move(*merged.value));
-      }
-      StateError e{error, cause};
-      if (a.kind == Awaited::Kind::kTimeout) e.cause.reset();
-      StepResult r = StepResult::fail(std::move(e));
-      if (!a.error && a.kind == Awaited::Kind::kFailure) r.error.error.clear();
-      return r;
+      AfterAttempt next;
+      main([&] { next = finish_attempt(st, t, raw, a, retries); });
+      if (next.result) return std::move(*next.result);
+      if (!sleep_until(core_.now() + next.retry_delay)) return StepResult::abandoned();
     }
   }
 };

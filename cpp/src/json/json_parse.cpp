@@ -3,6 +3,8 @@
 #include "stepfiber/json.h"
 
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <simdjson.h>
@@ -30,6 +32,34 @@ Json scalar_to_json(simdjson::dom::element el) {
     case element_type::NULL_VALUE: return Json(nullptr);
     default: return Json();  // containers are handled by the caller
   }
+}
+
+// Duplicate keys: the last value wins, at the first key's position (as
+// Jackson's LinkedHashMap-backed ObjectNode does).
+void fold_duplicate_keys(Json& object) {
+  auto& members = object.get_ref<Json::object_t&>();
+  if (members.size() < 2) return;
+  std::unordered_map<std::string_view, std::size_t> first;
+  first.reserve(members.size());
+  bool duplicates = false;
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    if (!first.emplace((members.begin() + static_cast<std::ptrdiff_t>(i))->first, i).second) {
+      duplicates = true;
+      break;
+    }
+  }
+  if (!duplicates) return;
+  Json::object_t folded;
+  std::unordered_map<std::string, std::size_t> index;
+  for (auto& [key, value] : members) {
+    auto [it, inserted] = index.emplace(key, folded.size());
+    if (inserted) {
+      folded.emplace_back(key, std::move(value));
+    } else {
+      (folded.begin() + static_cast<std::ptrdiff_t>(it->second))->second = std::move(value);
+    }
+  }
+  members = std::move(folded);
 }
 
 // Iterative conversion: the depth is already capped, but iteration keeps the
@@ -72,12 +102,19 @@ Json convert(simdjson::dom::element root) {
     simdjson::dom::element child;
     Json* slot = nullptr;
     if (f.is_object) {
-      if (f.obj_it == f.obj_end) { stack.pop_back(); continue; }
+      if (f.obj_it == f.obj_end) {
+        fold_duplicate_keys(*f.target);
+        stack.pop_back();
+        continue;
+      }
       auto kv = *f.obj_it;
       ++f.obj_it;
       child = kv.value;
-      // Duplicate keys: the last one wins, as in Jackson's tree model.
-      slot = &(*f.target)[std::string(kv.key)];
+      // Append without ordered_map's linear key search (quadratic on wide
+      // objects); duplicates are folded when the object is complete.
+      auto& members = f.target->get_ref<Json::object_t&>();
+      members.emplace_back(std::string(kv.key), Json());
+      slot = &members.back().second;
     } else {
       if (f.arr_it == f.arr_end) { stack.pop_back(); continue; }
       child = *f.arr_it;

@@ -11,7 +11,6 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CPP_BUILD := build/cpp
-export CCACHE_DIR ?= $(CURDIR)/build/ccache
 
 .PHONY: help deps venv build-cpp test-cpp install test-python test demo sanitize clean
 

@@ -163,11 +163,6 @@ TEST(Engine, ShutdownWithParkedExecutionsDoesNotHang) {
   SUCCEED();
 }
 
-}  // namespace
-}  // namespace stepfiber
-
-namespace stepfiber {
-namespace {
 
 TEST(Engine, CloseReleasesWaitersBlockedOnExecutions) {
   Engine e(manual());
@@ -185,11 +180,6 @@ TEST(Engine, CloseReleasesWaitersBlockedOnExecutions) {
   EXPECT_EQ(e.describe_execution(ex->execution_arn).status().code(), ErrorCode::kEngineClosed);
 }
 
-}  // namespace
-}  // namespace stepfiber
-
-namespace stepfiber {
-namespace {
 
 TEST(Engine, DeepJsonAtTheLimitFlowsThroughWithoutOverflowingFiberStacks) {
   Engine e(manual());

@@ -55,11 +55,6 @@ TEST(JsonParse, DuplicateKeysLastWins) {
   EXPECT_EQ(r->size(), 1u);
 }
 
-}  // namespace
-}  // namespace stepfiber
-
-namespace stepfiber {
-namespace {
 
 TEST(JsonParse, DuplicateKeysFoldToFirstPositionWithLastValue) {
   auto r = parse_json(R"({"a":1,"b":2,"a":3})");

@@ -1,6 +1,5 @@
 #include "stepfiber/json.h"
 
-#include <chrono>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -62,18 +61,17 @@ TEST(JsonParse, DuplicateKeysFoldToFirstPositionWithLastValue) {
   EXPECT_EQ(dump_json(*r), R"({"a":3,"b":2})");
 }
 
-TEST(JsonParse, WideObjectsParseInLinearTime) {
+// Correctness on a wide object; speed is measured by benchmarks, not here
+// (the old quadratic insertion made this case take minutes).
+TEST(JsonParse, WideObjectsKeepEveryKeyInOrder) {
   std::string text = "{";
   for (int i = 0; i < 200000; ++i) text += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":" + std::to_string(i);
   text += "}";
-  auto t0 = std::chrono::steady_clock::now();
   auto r = parse_json(text);
-  auto elapsed = std::chrono::steady_clock::now() - t0;
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->size(), 200000u);
-  EXPECT_EQ((*r)["k199999"], 199999);
-  // Quadratic insertion would take minutes here; linear takes milliseconds.
-  EXPECT_LT(std::chrono::duration<double>(elapsed).count(), 10.0);
+  EXPECT_EQ(r->begin().key(), "k0");
+  EXPECT_EQ((--r->end()).key(), "k199999");
 }
 
 }  // namespace

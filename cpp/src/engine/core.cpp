@@ -287,11 +287,19 @@ void Core::complete_handler(std::uint64_t id, TaskOutcome outcome) {
   ex.waiter.wake(ref.epoch);
 }
 
+namespace {
+// A watcher only the engine still holds belongs to a caller that timed out.
+void drop_abandoned(std::vector<std::shared_ptr<CompletionWatcher>>& ws) {
+  std::erase_if(ws, [](const auto& w) { return w.use_count() == 1; });
+}
+}  // namespace
+
 void Core::watch(Execution& ex, std::shared_ptr<CompletionWatcher> w) {
   if (ex.status != ExecutionStatus::kRunning) {
     w->done.release();
     return;
   }
+  drop_abandoned(ex.watchers);
   ex.watchers.push_back(std::move(w));
 }
 
@@ -300,6 +308,7 @@ void Core::watch_all(std::shared_ptr<CompletionWatcher> w) {
     w->done.release();
     return;
   }
+  drop_abandoned(all_watchers_);
   all_watchers_.push_back(std::move(w));
 }
 

@@ -151,6 +151,11 @@ class EngineError(Exception):
              d["startDate"] = i.start_date_ms;
              return d;
            })
+      .def("start_sync_execution",
+           [](Engine& e, const std::string& arn, Opt name, Opt input) {
+             auto r = [&] { py::gil_scoped_release g; return e.start_sync_execution(arn, name, input); }();
+             return execution_dict(unwrap(std::move(r)), true);
+           })
       .def("describe_execution",
            [](Engine& e, const std::string& arn) {
              auto r = [&] { py::gil_scoped_release g; return e.describe_execution(arn); }();

@@ -103,6 +103,16 @@ INPUT_SHAPES: dict[str, Shape] = {
         },
         required=("stateMachineArn",),
     ),
+    "StartSyncExecution": _struct(
+        {
+            "stateMachineArn": _ARN,
+            "name": _NAME,
+            "input": _SENSITIVE_DATA,
+            "traceHeader": _str(0, 256),
+            "includedData": _str(),
+        },
+        required=("stateMachineArn",),
+    ),
     "DescribeExecution": _struct({"executionArn": _ARN, "includedData": _str()}, required=("executionArn",)),
     "ListExecutions": _struct(
         {

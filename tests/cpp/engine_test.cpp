@@ -1,6 +1,7 @@
 // End-to-end tests of stepfiber::Engine on a manual clock.
 #include "stepfiber/engine.h"
 
+#include <algorithm>
 #include <atomic>
 #include <string>
 #include <thread>
@@ -200,5 +201,117 @@ TEST(Engine, DeepJsonAtTheLimitFlowsThroughWithoutOverflowingFiberStacks) {
   EXPECT_EQ(too_deep.status().code(), ErrorCode::kInvalidExecutionInput);
 }
 
+
+std::vector<std::string> event_types(Engine& e, const std::string& arn) {
+  std::vector<std::string> out;
+  auto history = e.get_execution_history(arn);
+  if (!history.ok()) return out;
+  const std::vector<HistoryEventInfo>& events = history.value();
+  for (const auto& h : events) out.push_back(h.type);
+  return out;
+}
+
+TEST(Engine, ParallelBranchesParkOnTokensAndResultsKeepBranchOrder) {
+  Engine e(manual());
+  auto sm = machine(e, R"({"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,"Branches":[
+    {"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+      "Parameters":{"t.$":"$$.Task.Token","b":0},"End":true}}},
+    {"StartAt":"B","States":{"B":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+      "Parameters":{"t.$":"$$.Task.Token","b":1},"End":true}}}]}}})");
+  auto ex = e.start_execution(sm, "par", "{}");
+  auto pending = e.list_pending_tasks(ex->execution_arn);
+  ASSERT_EQ(pending.size(), 2u);
+  // Complete in reverse order: the result still follows the Branches order.
+  for (auto it = pending.rbegin(); it != pending.rend(); ++it) {
+    const auto b = (*parse_json(it->parameters))["b"].get<int>();
+    ASSERT_TRUE(e.send_task_success(it->task_token, "{\"branch\":" + std::to_string(b) + "}").ok());
+  }
+  auto d = e.describe_execution(ex->execution_arn);
+  ASSERT_EQ(d->status, "SUCCEEDED");
+  EXPECT_EQ(*parse_json(*d->output), *parse_json(R"([{"branch":0},{"branch":1}])"));
+  EXPECT_EQ(e.stats().open_tokens, 0u);
+}
+
+TEST(Engine, ParallelFailureAbortsSiblingAndClosesItsToken) {
+  Engine e(manual());
+  auto sm = machine(e, R"({"StartAt":"P","States":{"P":{"Type":"Parallel","Next":"Caught","Branches":[
+    {"StartAt":"W","States":{"W":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+      "Parameters":{"t.$":"$$.Task.Token"},"End":true}}},
+    {"StartAt":"X","States":{"X":{"Type":"Wait","Seconds":5,"Next":"F"},"F":{"Type":"Fail","Error":"Boom","Cause":"c"}}}],
+    "Catch":[{"ErrorEquals":["Boom"],"ResultPath":"$.err","Next":"Caught"}]},
+    "Caught":{"Type":"Pass","End":true}}})");
+  auto ex = e.start_execution(sm, "pf", R"({"in":1})");
+  auto token = e.list_pending_tasks(ex->execution_arn).at(0).task_token;
+  ASSERT_TRUE(e.advance_clock(5).ok());
+  auto d = e.describe_execution(ex->execution_arn);
+  ASSERT_EQ(d->status, "SUCCEEDED");
+  EXPECT_EQ(*parse_json(*d->output), *parse_json(R"({"in":1,"err":{"Error":"Boom","Cause":"c"}})"));
+  EXPECT_EQ(e.send_task_success(token, "{}").code(), ErrorCode::kTaskTimedOut);
+  auto types = event_types(e, ex->execution_arn);
+  EXPECT_NE(std::find(types.begin(), types.end(), "TaskStateAborted"), types.end());
+  EXPECT_NE(std::find(types.begin(), types.end(), "ParallelStateFailed"), types.end());
+  EXPECT_EQ(e.stats().live_fibers, 0u);
+}
+
+TEST(Engine, MapRunsIterationsInOrderWithSelectorAndContextItem) {
+  Engine e(manual());
+  auto sm = machine(e, R"({"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.xs","MaxConcurrency":1,
+    "ItemSelector":{"v.$":"$$.Map.Item.Value","i.$":"$$.Map.Item.Index","k.$":"$.k"},
+    "ItemProcessor":{"ProcessorConfig":{"Mode":"INLINE"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},
+    "ResultPath":"$.out","End":true}}})");
+  auto ex = e.start_execution(sm, "map", R"({"xs":["a","b"],"k":7})");
+  auto d = e.describe_execution(ex->execution_arn);
+  ASSERT_EQ(d->status, "SUCCEEDED") << d->cause.value_or("");
+  EXPECT_EQ(*parse_json(*d->output),
+            *parse_json(R"({"xs":["a","b"],"k":7,"out":[{"v":"a","i":0,"k":7},{"v":"b","i":1,"k":7}]})"));
+  std::vector<std::string> expected = {"ExecutionStarted", "MapStateEntered", "MapStateStarted",
+                                       "MapIterationStarted", "PassStateEntered", "PassStateExited",
+                                       "MapIterationSucceeded", "MapIterationStarted", "PassStateEntered",
+                                       "PassStateExited", "MapIterationSucceeded", "MapStateSucceeded",
+                                       "MapStateExited", "ExecutionSucceeded"};
+  EXPECT_EQ(event_types(e, ex->execution_arn), expected);
+}
+
+TEST(Engine, MapToleratesFailuresUpToTheCount) {
+  Engine e(manual());
+  auto def = [](int tolerated) {
+    return std::string(R"({"StartAt":"M","States":{"M":{"Type":"Map","ToleratedFailureCount":)") +
+           std::to_string(tolerated) + R"(,"ItemProcessor":{"StartAt":"C","States":{
+      "C":{"Type":"Choice","Choices":[{"Variable":"$","NumericGreaterThan":1,"Next":"F"}],"Default":"S"},
+      "F":{"Type":"Fail","Error":"Big"},"S":{"Type":"Succeed"}}},"End":true}}})";
+  };
+  auto ok = e.start_execution(machine(e, def(2).c_str(), "m2"), "t", "[1,2,3]");
+  EXPECT_EQ(e.describe_execution(ok->execution_arn)->status, "SUCCEEDED");
+  auto bad = e.start_execution(machine(e, def(1).c_str(), "m1"), "t", "[1,2,3]");
+  auto d = e.describe_execution(bad->execution_arn);
+  EXPECT_EQ(d->status, "FAILED");
+  EXPECT_EQ(*d->error, "States.ExceedToleratedFailureThreshold");
+}
+
+TEST(Engine, StopWhileMapIterationsAreParkedClosesEveryToken) {
+  Engine e(manual());
+  auto sm = machine(e, R"({"StartAt":"M","States":{"M":{"Type":"Map","ItemProcessor":{"StartAt":"T","States":{
+    "T":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+         "Parameters":{"t.$":"$$.Task.Token"},"End":true}}},"End":true}}})");
+  auto ex = e.start_execution(sm, "stop", "[1,2,3,4,5]");
+  EXPECT_EQ(e.list_pending_tasks(ex->execution_arn).size(), 5u);
+  ASSERT_TRUE(e.stop_execution(ex->execution_arn, std::nullopt, std::nullopt).ok());
+  EXPECT_EQ(e.stats().open_tokens, 0u);
+  ASSERT_TRUE(e.wait_for_all(5.0));
+  EXPECT_EQ(e.stats().live_fibers, 0u);
+}
+
+TEST(Engine, AssignedVariablesAreReadableLaterAndScopedToBranches) {
+  Engine e(manual());
+  auto sm = machine(e, R"({"StartAt":"A","States":{
+    "A":{"Type":"Pass","Assign":{"x":42,"who.$":"$.name"},"Next":"P"},
+    "P":{"Type":"Parallel","Branches":[{"StartAt":"B","States":{"B":{"Type":"Pass","Assign":{"x":0},
+       "Parameters":{"seen.$":"$x"},"End":true}}}],"Next":"C"},
+    "C":{"Type":"Pass","Parameters":{"x.$":"$x","who.$":"$who","branch.$":"$[0].seen"},"End":true}}})");
+  auto ex = e.start_execution(sm, "vars", R"({"name":"ada"})");
+  auto d = e.describe_execution(ex->execution_arn);
+  ASSERT_EQ(d->status, "SUCCEEDED") << d->cause.value_or("");
+  EXPECT_EQ(*parse_json(*d->output), *parse_json(R"({"x":42,"who":"ada","branch":42})"));
+}
 }  // namespace
 }  // namespace stepfiber

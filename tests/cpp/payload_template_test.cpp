@@ -153,15 +153,52 @@ TEST(PayloadTemplate, RejectsUnparsablePath) {
   expect_compile_error(R"({"a.$":"$$x"})", "must be a valid JSONPath");
 }
 
-TEST(PayloadTemplate, RejectsIntrinsicsForNow) {
-  expect_compile_error(R"j({"a.$":"States.Format('x {}', $.y)"})j",
-                       "intrinsic functions are not supported yet: 'States.Format('x {}', $.y)'");
-  expect_compile_error(R"j({"l":[{"u.$":"States.UUID()"}]})j", "field 'u.$'");
+TEST(PayloadTemplate, EvaluatesIntrinsicFunctions) {
+  // Recorded AWS case test_format_1#2 (Pass Parameters with an intrinsic).
+  auto t = T(R"j({"FunctionResult.$":"States.Format('Formatting argument {}.', $.FunctionInput)"})j");
+  EXPECT_FALSE(t.uses_context());
+  EXPECT_EQ(eval_ok(t, J(R"({"FunctionInput":"HelloWorld"})")),
+            J(R"({"FunctionResult":"Formatting argument HelloWorld."})"));
+  auto nested = T(R"j({"l":[{"u.$":"States.ArrayLength(States.Array($$.a, 1))"}]})j");
+  EXPECT_TRUE(nested.uses_context());
+  EXPECT_EQ(eval_ok(nested, J("{}"), J(R"({"a":0})")), J(R"({"l":[{"u":2}]})"));
 }
 
-TEST(PayloadTemplate, RejectsVariableReferencesForNow) {
-  expect_compile_error(R"({"a.$":"$myVar"})", "variable references are not supported yet: '$myVar'");
-  expect_compile_error(R"({"a.$":"$_v.x"})", "variable references are not supported yet");
+TEST(PayloadTemplate, IntrinsicFailureIsData) {
+  auto t = T(R"j({"v.$":"States.ArrayGetItem($.a, 3)"})j");
+  auto r = t.evaluate(EvalScope{J(R"({"a":[1]})"), Json::object()});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.err.error, "States.IntrinsicFailure");
+  auto miss = T(R"j({"v.$":"States.Array($.nope)"})j").evaluate(EvalScope{J("{}"), Json::object()});
+  ASSERT_FALSE(miss.ok());
+  EXPECT_EQ(miss.err.error, "States.Runtime");
+  EXPECT_NE(miss.err.cause->find("specified for the field 'v.$'"), std::string::npos) << *miss.err.cause;
+}
+
+TEST(PayloadTemplate, RejectsInvalidIntrinsics) {
+  // AWS (test_illegal_escapes): "The value for the field 'parsed.$' must be a valid JSONPath or a valid
+  // intrinsic function call at /States/IntrinsicEscape/Parameters".
+  expect_compile_error(R"j({"parsed.$":"States.Format('He said, \\\"Hello, {}!\\\"', 'x')"})j",
+                       "The value for the field 'parsed.$' must be a valid JSONPath or a valid intrinsic function call at Parameters");
+  expect_compile_error(R"j({"l":[{"u.$":"States.UUID(1)"}]})j", "field 'u.$'");
+  expect_compile_error(R"j({"l":[{"u.$":"States.UUID(1)"}]})j", "States.UUID takes 0 arguments");
+  expect_compile_error(R"j({"u.$":"States.Nope()"})j", "unknown intrinsic function");
+}
+
+TEST(PayloadTemplate, EvaluatesVariableReferences) {
+  auto t = T(R"({"a.$":"$myVar","b.$":"$_v.x[1]","c":"$literal"})");
+  const Json vars = J(R"({"myVar":{"k":1},"_v":{"x":[0,"second"]}})");
+  auto r = t.evaluate(EvalScope{J("{}"), Json::object(), &vars});
+  ASSERT_TRUE(r.ok()) << r.err.cause.value_or("");
+  EXPECT_EQ(*r.value, J(R"({"a":{"k":1},"b":"second","c":"$literal"})"));
+}
+
+TEST(PayloadTemplate, UndefinedVariableIsStatesRuntime) {
+  auto r = T(R"({"a.$":"$nope"})").evaluate(EvalScope{J("{}"), Json::object()});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.err.error, "States.Runtime");
+  EXPECT_NE(r.err.cause->find("'$nope' is not defined"), std::string::npos) << *r.err.cause;
+  expect_compile_error(R"({"a.$":"$my-var"})", "invalid variable reference");
 }
 
 TEST(PayloadTemplate, MoveKeepsCompiledTemplate) {

@@ -62,10 +62,10 @@ TEST(Waiter, WakeBeforeWaitIsNotLost) {
 
 TEST(TimerQueue, PopsInDeadlineThenArmingOrder) {
   TimerQueue q;
-  q.arm(30, 1, 1);
-  q.arm(10, 2, 1);
-  q.arm(10, 3, 1);
-  q.arm(20, 4, 1, true);
+  q.arm(30, 1, 0, 1);
+  q.arm(10, 2, 0, 1);
+  q.arm(10, 3, 0, 1);
+  q.arm(20, 4, 0, 1, true);
   std::vector<std::uint32_t> order;
   while (!q.empty()) order.push_back(q.pop().execution);
   EXPECT_EQ(order, (std::vector<std::uint32_t>{2, 3, 4, 1}));

@@ -108,6 +108,18 @@ class Engine {
   Result<StartExecutionResult> start_execution(const std::string& state_machine_arn,
                                                const std::optional<std::string>& name,
                                                const std::optional<std::string>& input);
+
+ private:
+  Result<StartExecutionResult> start(const std::string& state_machine_arn, const std::optional<std::string>& name,
+                                     const std::optional<std::string>& input, bool sync);
+
+ public:
+  /// EXPRESS only: runs the execution to its end and returns its outcome
+  /// (StateMachineTypeNotSupported for STANDARD). With a manual clock, time
+  /// jumps to the next timer whenever the execution is waiting on one.
+  Result<ExecutionInfo> start_sync_execution(const std::string& state_machine_arn,
+                                             const std::optional<std::string>& name,
+                                             const std::optional<std::string>& input);
   Result<ExecutionInfo> describe_execution(const std::string& arn);
   Result<std::vector<ExecutionInfo>> list_executions(const std::string& state_machine_arn,
                                                      const std::optional<std::string>& status_filter);

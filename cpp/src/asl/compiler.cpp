@@ -28,20 +28,29 @@ std::string escape_pointer(const std::string& key) {
 /// Fields each state type accepts (JSONPath mode; Assign/QueryLanguage
 /// arrive with later issues and are rejected clearly until then).
 const std::set<std::string>& allowed_fields(StateType t) {
-  static const std::set<std::string> pass{"Type", "Comment", "Next", "End", "InputPath",
-                                          "OutputPath", "ResultPath", "Parameters", "Result"};
+  static const std::set<std::string> pass{"Type", "Comment", "QueryLanguage", "Next", "End", "InputPath",
+                                          "OutputPath", "ResultPath", "Parameters", "Result", "Assign"};
   static const std::set<std::string> task{
-      "Type", "Comment", "Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters",
-      "ResultSelector", "Resource", "TimeoutSeconds", "TimeoutSecondsPath", "HeartbeatSeconds",
-      "HeartbeatSecondsPath", "Retry", "Catch", "Credentials"};
-  static const std::set<std::string> choice{"Type", "Comment", "InputPath", "OutputPath",
-                                            "Choices", "Default"};
-  static const std::set<std::string> wait{"Type", "Comment", "Next", "End", "InputPath",
+      "Type", "Comment", "QueryLanguage", "Next", "End", "InputPath", "OutputPath", "ResultPath",
+      "Parameters", "ResultSelector", "Resource", "TimeoutSeconds", "TimeoutSecondsPath", "HeartbeatSeconds",
+      "HeartbeatSecondsPath", "Retry", "Catch", "Credentials", "Assign"};
+  static const std::set<std::string> choice{"Type", "Comment", "QueryLanguage", "InputPath", "OutputPath",
+                                            "Choices", "Default", "Assign"};
+  static const std::set<std::string> wait{"Type", "Comment", "QueryLanguage", "Next", "End", "InputPath",
                                           "OutputPath", "Seconds", "Timestamp", "SecondsPath",
-                                          "TimestampPath"};
-  static const std::set<std::string> succeed{"Type", "Comment", "InputPath", "OutputPath"};
-  static const std::set<std::string> fail{"Type", "Comment", "Error", "Cause", "ErrorPath",
+                                          "TimestampPath", "Assign"};
+  static const std::set<std::string> succeed{"Type", "Comment", "QueryLanguage", "InputPath", "OutputPath"};
+  static const std::set<std::string> fail{"Type", "Comment", "QueryLanguage", "Error", "Cause", "ErrorPath",
                                           "CausePath"};
+  static const std::set<std::string> parallel{"Type", "Comment", "QueryLanguage", "Next", "End", "InputPath",
+                                              "OutputPath", "ResultPath", "Parameters", "ResultSelector",
+                                              "Branches", "Retry", "Catch", "Assign"};
+  static const std::set<std::string> map{
+      "Type", "Comment", "QueryLanguage", "Next", "End", "InputPath", "OutputPath", "ResultPath",
+      "Parameters", "ItemSelector", "ResultSelector", "ItemsPath", "ItemProcessor", "Iterator",
+      "MaxConcurrency", "MaxConcurrencyPath", "ToleratedFailureCount", "ToleratedFailureCountPath",
+      "ToleratedFailurePercentage", "ToleratedFailurePercentagePath", "ItemBatcher", "ItemReader",
+      "ResultWriter", "Label", "Retry", "Catch", "Assign"};
   switch (t) {
     case StateType::kPass: return pass;
     case StateType::kTask: return task;
@@ -49,6 +58,8 @@ const std::set<std::string>& allowed_fields(StateType t) {
     case StateType::kWait: return wait;
     case StateType::kSucceed: return succeed;
     case StateType::kFail: return fail;
+    case StateType::kParallel: return parallel;
+    case StateType::kMap: return map;
   }
   return pass;
 }
@@ -60,6 +71,8 @@ std::optional<StateType> parse_type(const std::string& s) {
   if (s == "Wait") return StateType::kWait;
   if (s == "Succeed") return StateType::kSucceed;
   if (s == "Fail") return StateType::kFail;
+  if (s == "Parallel") return StateType::kParallel;
+  if (s == "Map") return StateType::kMap;
   return std::nullopt;
 }
 
@@ -295,6 +308,11 @@ class Compiler {
     if (t.timeout_seconds && t.heartbeat_seconds && *t.heartbeat_seconds >= *t.timeout_seconds) {
       error("HeartbeatSeconds must be smaller than TimeoutSeconds", loc + "/HeartbeatSeconds");
     }
+    compile_errors(body, loc, index, t.errors);
+  }
+
+  void compile_errors(const Json& body, const std::string& loc,
+                      const std::unordered_map<std::string, std::uint32_t>& index, ErrorHandling& eh) {
     if (body.contains("Retry")) {
       const Json& r = body["Retry"];
       if (!r.is_array()) error("The value for the field 'Retry' must be an ARRAY", loc + "/Retry");
@@ -332,7 +350,7 @@ class Compiler {
           if (j == "FULL") rt.jitter_full = true;
           else if (j != "NONE") error("The value for the field 'JitterStrategy' must be FULL or NONE", rloc + "/JitterStrategy");
         }
-        t.retry.push_back(std::move(rt));
+        eh.retry.push_back(std::move(rt));
       }
     }
     if (body.contains("Catch")) {
@@ -345,11 +363,90 @@ class Compiler {
         Catcher ct;
         ct.error_equals = error_equals(e, cloc);
         ct.result_path = result_path(e, cloc);
+        ct.assign = payload(e, "Assign", cloc);
         if (!e.contains("Next")) error("These fields are required: [Next]", cloc);
         else ct.next = target(e["Next"], cloc + "/Next", index);
-        t.catch_.push_back(std::move(ct));
+        eh.catch_.push_back(std::move(ct));
       }
     }
+  }
+
+  IntOrPath int_or_path(const Json& body, const char* field, const std::string& loc, std::int64_t min,
+                        std::int64_t max) {
+    IntOrPath out;
+    const std::string path_field = std::string(field) + "Path";
+    if (body.contains(field)) {
+      const Json& v = body[field];
+      if ((!v.is_number_integer() && !(v.is_number() && std::floor(v.get<double>()) == v.get<double>())) ||
+          v.get<double>() < static_cast<double>(min) || v.get<double>() > static_cast<double>(max)) {
+        error(std::string("The value for the field '") + field + "' must be an integer between " +
+                  std::to_string(min) + " and " + std::to_string(max),
+              loc + "/" + field);
+      } else {
+        out.value = static_cast<std::int64_t>(v.get<double>());
+      }
+    }
+    out.path = ref_path(body, path_field.c_str(), loc);
+    if (body.contains(field) && body.contains(path_field)) {
+      error(std::string("Only one of ") + field + " and " + path_field + " may be set", loc);
+    }
+    return out;
+  }
+
+  MapSpec compile_map(const Json& body, const std::string& loc,
+                      const std::unordered_map<std::string, std::uint32_t>& index) {
+    MapSpec m;
+    m.items_path = ref_path(body, "ItemsPath", loc);
+    if (body.contains("ItemSelector") && body.contains("Parameters")) {
+      error("Only one of ItemSelector and Parameters may be set", loc);
+    }
+    m.item_selector = payload(body, body.contains("ItemSelector") ? "ItemSelector" : "Parameters", loc);
+    m.result_selector = payload(body, "ResultSelector", loc);
+    const char* proc_field = body.contains("ItemProcessor") ? "ItemProcessor" : "Iterator";
+    if (body.contains("ItemProcessor") && body.contains("Iterator")) {
+      error("Only one of ItemProcessor and Iterator may be set", loc);
+    }
+    if (!body.contains(proc_field) || !body[proc_field].is_object()) {
+      error("These fields are required: [ItemProcessor]", loc);
+    } else {
+      const Json& proc = body[proc_field];
+      if (proc.contains("ProcessorConfig")) {
+        const Json& pc = proc["ProcessorConfig"];
+        if (pc.contains("Mode") && pc["Mode"] != "INLINE" && pc["Mode"] != "DISTRIBUTED") {
+          error("The value for the field 'Mode' must be INLINE or DISTRIBUTED", loc + "/" + proc_field + "/ProcessorConfig/Mode");
+        }
+      }
+      Json scope_def = proc;
+      scope_def.erase("ProcessorConfig");
+      m.processor.resize(1);
+      compile_scope(scope_def, loc + "/" + proc_field, m.processor[0]);
+    }
+    if (body.contains("ItemReader")) {
+      error("ItemReader (Distributed Map reading from S3) is not supported yet", loc + "/ItemReader");
+    }
+    if (body.contains("ResultWriter")) {
+      error("ResultWriter (Distributed Map writing to S3) is not supported yet", loc + "/ResultWriter");
+    }
+    m.max_concurrency = int_or_path(body, "MaxConcurrency", loc, 0, 99999999);
+    m.tolerated_failure_count = int_or_path(body, "ToleratedFailureCount", loc, 0, 99999999);
+    m.tolerated_failure_percentage = int_or_path(body, "ToleratedFailurePercentage", loc, 0, 100);
+    if (body.contains("ItemBatcher")) {
+      const Json& b = body["ItemBatcher"];
+      const std::string bloc = loc + "/ItemBatcher";
+      if (!b.is_object()) {
+        error("The value for the field 'ItemBatcher' must be an OBJECT", bloc);
+      } else {
+        m.batched = true;
+        m.max_items_per_batch = int_or_path(b, "MaxItemsPerBatch", bloc, 1, 99999999);
+        m.max_input_bytes_per_batch = int_or_path(b, "MaxInputBytesPerBatch", bloc, 1, 262144);
+        m.batch_input = payload(b, "BatchInput", bloc);
+        if (!m.max_items_per_batch.present() && !m.max_input_bytes_per_batch.present()) {
+          error("ItemBatcher needs at least one of MaxItemsPerBatch(Path) and MaxInputBytesPerBatch(Path)", bloc);
+        }
+      }
+    }
+    compile_errors(body, loc, index, m.errors);
+    return m;
   }
 
   static void classify_resource(TaskSpec& t) {
@@ -397,8 +494,7 @@ class Compiler {
     }
     auto type = body["Type"].is_string() ? parse_type(body["Type"].get<std::string>()) : std::nullopt;
     if (!type) {
-      error("The value for the field 'Type' must be one of [Task, Pass, Choice, Wait, Succeed, Fail]"
-            " (Parallel and Map are not supported yet)",
+      error("The value for the field 'Type' must be one of [Task, Pass, Choice, Wait, Succeed, Fail, Parallel, Map]",
             loc + "/Type");
       return;
     }
@@ -422,6 +518,11 @@ class Compiler {
       if (has_next) st.next = target(body["Next"], loc + "/Next", index);
       st.end = has_end && body["End"] == true;
     }
+    if (body.contains("QueryLanguage") && body["QueryLanguage"] != "JSONPath") {
+      error("QueryLanguage '" + body["QueryLanguage"].dump() + "' is not supported yet (only JSONPath)",
+            loc + "/QueryLanguage");
+    }
+    st.assign = payload(body, "Assign", loc);
     st.input_path = select_path(body, "InputPath", loc);
     st.output_path = select_path(body, "OutputPath", loc);
     st.result_path = result_path(body, loc);
@@ -456,8 +557,10 @@ class Compiler {
             }
             ChoiceBranch b;
             b.next = target(rule["Next"], cloc + "/Next", index);
+            b.assign = payload(rule, "Assign", cloc);
             rule.erase("Next");
             rule.erase("Comment");
+            rule.erase("Assign");
             auto compiled = choice::ChoiceRule::compile(rule, cloc);
             if (!compiled.ok()) {
               error(compiled.status().message(), cloc);
@@ -495,6 +598,31 @@ class Compiler {
       case StateType::kSucceed:
         st.spec = SucceedSpec{};
         break;
+      case StateType::kParallel: {
+        ParallelSpec p;
+        p.parameters = payload(body, "Parameters", loc);
+        p.result_selector = payload(body, "ResultSelector", loc);
+        if (!body.contains("Branches") || !body["Branches"].is_array() || body["Branches"].empty()) {
+          error("Value cannot be empty", loc + "/Branches");
+        } else {
+          const Json& bs = body["Branches"];
+          p.branches.resize(bs.size());
+          for (std::size_t i = 0; i < bs.size(); ++i) {
+            const std::string bloc = loc + "/Branches/" + std::to_string(i);
+            if (!bs[i].is_object()) {
+              error("A branch must be an object", bloc);
+              continue;
+            }
+            compile_scope(bs[i], bloc, p.branches[i]);
+          }
+        }
+        compile_errors(body, loc, index, p.errors);
+        st.spec = std::move(p);
+        break;
+      }
+      case StateType::kMap:
+        st.spec = compile_map(body, loc, index);
+        break;
       case StateType::kFail: {
         FailSpec f;
         auto str = [&](const char* field) -> std::optional<std::string> {
@@ -528,6 +656,8 @@ const char* state_type_name(StateType type) noexcept {
     case StateType::kWait: return "Wait";
     case StateType::kSucceed: return "Succeed";
     case StateType::kFail: return "Fail";
+    case StateType::kParallel: return "Parallel";
+    case StateType::kMap: return "Map";
   }
   return "Unknown";
 }

@@ -19,7 +19,7 @@ namespace stepfiber::asl {
 
 inline constexpr std::uint32_t kNoState = std::numeric_limits<std::uint32_t>::max();
 
-enum class StateType { kPass, kTask, kChoice, kWait, kSucceed, kFail };
+enum class StateType { kPass, kTask, kChoice, kWait, kSucceed, kFail, kParallel, kMap };
 
 /// "Task", "Pass", ... as in ASL and in history event names.
 const char* state_type_name(StateType type) noexcept;
@@ -49,6 +49,7 @@ struct Retrier {
 struct Catcher {
   std::vector<std::string> error_equals;
   ResultPathSpec result_path;
+  std::optional<path::PayloadTemplate> assign;  ///< replaces the state's Assign
   std::uint32_t next = kNoState;
 };
 
@@ -57,6 +58,14 @@ enum class ResourceKind {
   kServiceIntegration,  ///< arn:aws:states:::<service>:<api>[.pattern]
   kLambdaFunction,      ///< arn:aws:lambda:<region>:<acct>:function:<name>
   kOther,               ///< any other ARN: reported as a Task
+};
+
+struct Scope;
+
+/// Retry/Catch, shared by Task, Parallel and Map.
+struct ErrorHandling {
+  std::vector<Retrier> retry;
+  std::vector<Catcher> catch_;
 };
 
 struct TaskSpec {
@@ -71,8 +80,7 @@ struct TaskSpec {
   std::optional<path::ReferencePath> timeout_seconds_path;
   std::optional<std::int64_t> heartbeat_seconds;
   std::optional<path::ReferencePath> heartbeat_seconds_path;
-  std::vector<Retrier> retry;
-  std::vector<Catcher> catch_;
+  ErrorHandling errors;
 };
 
 struct PassSpec {
@@ -82,6 +90,7 @@ struct PassSpec {
 
 struct ChoiceBranch {
   choice::ChoiceRule rule;
+  std::optional<path::PayloadTemplate> assign;  ///< replaces the state's Assign
   std::uint32_t next = kNoState;
 };
 
@@ -106,6 +115,36 @@ struct FailSpec {
   std::optional<path::ReferencePath> cause_path;
 };
 
+struct ParallelSpec {
+  std::optional<path::PayloadTemplate> parameters;
+  std::optional<path::PayloadTemplate> result_selector;
+  std::vector<Scope> branches;
+  ErrorHandling errors;
+};
+
+/// An integer given literally or through a reference path (the *Path form).
+struct IntOrPath {
+  std::optional<std::int64_t> value;
+  std::optional<path::ReferencePath> path;
+  bool present() const { return value || path; }
+};
+
+struct MapSpec {
+  std::optional<path::ReferencePath> items_path;       ///< default `$`
+  std::optional<path::PayloadTemplate> item_selector;  ///< or legacy Parameters
+  std::optional<path::PayloadTemplate> result_selector;
+  std::vector<Scope> processor;                        ///< exactly one
+  IntOrPath max_concurrency;
+  IntOrPath tolerated_failure_count;
+  IntOrPath tolerated_failure_percentage;
+  // ItemBatcher
+  bool batched = false;
+  IntOrPath max_items_per_batch;
+  IntOrPath max_input_bytes_per_batch;
+  std::optional<path::PayloadTemplate> batch_input;
+  ErrorHandling errors;
+};
+
 struct State {
   std::string name;
   StateType type = StateType::kPass;
@@ -114,10 +153,11 @@ struct State {
   SelectPath input_path;
   SelectPath output_path;
   ResultPathSpec result_path;
-  std::variant<PassSpec, TaskSpec, ChoiceSpec, WaitSpec, SucceedSpec, FailSpec> spec;
+  std::optional<path::PayloadTemplate> assign;  ///< workflow variables to set
+  std::variant<PassSpec, TaskSpec, ChoiceSpec, WaitSpec, SucceedSpec, FailSpec, ParallelSpec, MapSpec> spec;
 };
 
-/// One `StartAt` + `States` block.
+/// One `StartAt` + `States` block (the machine, a branch, a Map processor).
 struct Scope {
   std::vector<State> states;
   std::uint32_t start = 0;

@@ -204,12 +204,12 @@ void Core::fire(const runtime::TimerEntry& t) {
   if (t.execution_timeout) {
     Json details = {{"error", "States.Timeout"}};
     ex.history.add(now(), ex.history.last_id(), "ExecutionTimedOut", &details);
-    ex.error = "States.Timeout";
+    // DescribeExecution of a TIMED_OUT execution carries no error/cause.
     abandon(ex);
     finish(ex, ExecutionStatus::kTimedOut);
     return;
   }
-  ex.waiter.wake(t.epoch);
+  if (t.strand < ex.strands.size()) ex.strands[t.strand]->waiter.wake(t.epoch);
 }
 
 void Core::sleep_until_work() {
@@ -238,6 +238,16 @@ void Core::spawn(Execution& ex) {
   f.detach();
 }
 
+void Core::spawn_child(const std::function<void()>& body) {
+  ++live_fibers_;
+  boost::fibers::fiber f(boost::fibers::launch::post, std::allocator_arg,
+                         runtime::ArenaStackAllocator(arena_), [this, &body] {
+                           body();
+                           --live_fibers_;
+                         });
+  f.detach();
+}
+
 void Core::finish(Execution& ex, ExecutionStatus status) {
   if (ex.status != ExecutionStatus::kRunning) return;
   ex.status = status;
@@ -253,24 +263,27 @@ void Core::finish(Execution& ex, ExecutionStatus status) {
 
 void Core::abandon(Execution& ex) {
   ex.abandoned = true;
-  if (ex.task && ex.task->token_slot) {
-    tokens.close(*ex.task->token_slot);
-    ex.task->token_slot.reset();
+  for (auto& strand : ex.strands) {
+    if (strand->task && strand->task->token_slot) {
+      tokens.close(*strand->task->token_slot);
+      strand->task->token_slot.reset();
+    }
+    strand->waiter.wake(strand->waiter.epoch());
   }
-  ex.waiter.wake(ex.waiter.epoch());
 }
 
-std::uint64_t Core::dispatch_handler(Execution& ex, const std::string& resource,
+std::uint64_t Core::dispatch_handler(Execution& ex, std::uint32_t strand, const std::string& resource,
                                      const std::string& input) {
   const std::uint64_t id = next_call_id_++;
-  calls_.emplace(id, CallRef{ex.index, ex.waiter.epoch()});
+  Strand& s = *ex.strands[strand];
+  calls_.emplace(id, CallRef{ex.index, strand, s.waiter.epoch()});
   HandlerCall call;
   call.id = id;
   call.resource = resource;
   call.input = input;
-  call.task_token = ex.task ? ex.task->token : std::string();
+  call.task_token = s.task ? s.task->token : std::string();
   call.execution_arn = ex.arn;
-  call.state_name = ex.task ? ex.task->state_name : std::string();
+  call.state_name = s.task ? s.task->state_name : std::string();
   handlers_queue_.push(std::move(call));
   return id;
 }
@@ -282,9 +295,11 @@ void Core::complete_handler(std::uint64_t id, TaskOutcome outcome) {
   calls_.erase(it);
   if (ref.execution >= executions.size()) return;
   Execution& ex = *executions[ref.execution];
-  if (ex.abandoned || !ex.task || ex.task->epoch != ref.epoch || ex.task->handler_call != id) return;
-  ex.task->handler_outcome = std::move(outcome);
-  ex.waiter.wake(ref.epoch);
+  if (ex.abandoned || ref.strand >= ex.strands.size()) return;
+  Strand& s = *ex.strands[ref.strand];
+  if (!s.task || s.task->epoch != ref.epoch || s.task->handler_call != id) return;
+  s.task->handler_outcome = std::move(outcome);
+  s.waiter.wake(ref.epoch);
 }
 
 namespace {

@@ -83,14 +83,18 @@ class Core {
 
   /// Creates an execution's fiber (launch::post: it runs on the next round).
   void spawn(Execution& ex);
+  /// Creates a child fiber of a running execution (a Parallel branch or a
+  /// Map worker). `body` must stay alive until the fiber ends; the parent
+  /// joins its children before returning.
+  void spawn_child(const std::function<void()>& body);
   /// Marks an execution ended (status, stop date, watchers, counters). The
   /// caller records the closing history event first.
   void finish(Execution& ex, ExecutionStatus status);
   /// Ends a RUNNING execution from outside its fiber (stop, timeout, close):
   /// closes its token and wakes the fiber so it unwinds.
   void abandon(Execution& ex);
-  /// Dispatches a handler call for the task in flight; returns its id.
-  std::uint64_t dispatch_handler(Execution& ex, const std::string& resource,
+  /// Dispatches a handler call for the strand's task in flight; returns its id.
+  std::uint64_t dispatch_handler(Execution& ex, std::uint32_t strand, const std::string& resource,
                                  const std::string& input);
   void complete_handler(std::uint64_t id, TaskOutcome outcome);
   /// Registers a watcher released when `ex` stops running.
@@ -130,6 +134,7 @@ class Core {
   std::uint64_t next_call_id_ = 1;
   struct CallRef {
     std::uint32_t execution;
+    std::uint32_t strand;
     std::uint32_t epoch;
   };
   std::unordered_map<std::uint64_t, CallRef> calls_;

@@ -82,15 +82,34 @@ ExecutionInfo to_info(const Execution& ex, bool with_data) {
 }
 
 /// EXPRESS machines cannot wait for callbacks (sfn-semantics §1.1).
-std::vector<asl::Diagnostic> express_restrictions(const asl::Program& p) {
-  std::vector<asl::Diagnostic> out;
-  for (const auto& st : p.root.states) {
-    if (const auto* t = std::get_if<asl::TaskSpec>(&st.spec); t && t->wait_for_task_token) {
-      out.push_back({"SCHEMA_VALIDATION_FAILED",
-                     "Express state machine does not support '.waitForTaskToken' service integration ",
-                     "/States/" + st.name + "/Resource"});
+void express_restrictions(const asl::Scope& scope, const std::string& base, std::vector<asl::Diagnostic>& out) {
+  for (const auto& st : scope.states) {
+    const std::string loc = base + "/States/" + st.name;
+    if (const auto* t = std::get_if<asl::TaskSpec>(&st.spec)) {
+      if (t->wait_for_task_token) {
+        out.push_back({"SCHEMA_VALIDATION_FAILED",
+                       "Express state machine does not support '.waitForTaskToken' service integration ",
+                       loc + "/Resource"});
+      } else if (t->resource.find(":activity:") != std::string::npos) {
+        out.push_back({"SCHEMA_VALIDATION_FAILED", "Express state machine does not support Activity ARN",
+                       loc + "/Resource"});
+      } else if (t->resource.size() > 5 && (t->resource.find(".sync") != std::string::npos)) {
+        out.push_back({"SCHEMA_VALIDATION_FAILED",
+                       "Express state machine does not support '.sync' service integration", loc + "/Resource"});
+      }
+    } else if (const auto* p = std::get_if<asl::ParallelSpec>(&st.spec)) {
+      for (std::size_t i = 0; i < p->branches.size(); ++i) {
+        express_restrictions(p->branches[i], loc + "/Branches/" + std::to_string(i), out);
+      }
+    } else if (const auto* m = std::get_if<asl::MapSpec>(&st.spec)) {
+      for (const auto& proc : m->processor) express_restrictions(proc, loc + "/ItemProcessor", out);
     }
   }
+}
+
+std::vector<asl::Diagnostic> express_restrictions(const asl::Program& p) {
+  std::vector<asl::Diagnostic> out;
+  express_restrictions(p.root, "", out);
   return out;
 }
 
@@ -186,6 +205,37 @@ Status Engine::delete_state_machine(const std::string& arn) {
 Result<StartExecutionResult> Engine::start_execution(const std::string& sm_arn,
                                                      const std::optional<std::string>& name,
                                                      const std::optional<std::string>& input) {
+  return start(sm_arn, name, input, false);
+}
+
+Result<ExecutionInfo> Engine::start_sync_execution(const std::string& sm_arn, const std::optional<std::string>& name,
+                                                   const std::optional<std::string>& input) {
+  auto started = start(sm_arn, name, input, true);
+  if (!started.ok()) return started.status();
+  const std::string arn = started->execution_arn;
+  for (;;) {
+    auto done = wait_for_execution(arn, 0.05);
+    if (!done.ok()) return done.status();
+    if (*done) break;
+    // Nobody can advance a manual clock while this call blocks: move it to
+    // the next timer so Wait states and retries in the execution elapse.
+    bool manual = false;
+    std::optional<runtime::Millis> next;
+    if (!core_->post_and_wait([&] {
+          manual = core_->manual_clock();
+          if (manual && !core_->timers.empty()) next = core_->timers.next_deadline();
+        }))
+      return kClosed;
+    if (manual && next) {
+      const double seconds = static_cast<double>(std::max<runtime::Millis>(0, *next - now_ms())) / 1000.0;
+      STEPFIBER_TRY(advance_clock(seconds));
+    }
+  }
+  return describe_execution(arn);
+}
+
+Result<StartExecutionResult> Engine::start(const std::string& sm_arn, const std::optional<std::string>& name,
+                                           const std::optional<std::string>& input, bool sync) {
   STEPFIBER_TRY(engine::validate_arn(sm_arn, "stateMachine"));
   if (name) STEPFIBER_TRY(engine::validate_name(*name));
   const std::string input_text = input.value_or("{}");
@@ -202,8 +252,19 @@ Result<StartExecutionResult> Engine::start_execution(const std::string& sm_arn,
       out.emplace(Status(ErrorCode::kStateMachineDoesNotExist, "State Machine Does Not Exist: '" + sm_arn + "'"));
       return;
     }
+    const bool express = it->second->type == "EXPRESS";
+    if (sync && !express) {
+      out.emplace(Status(ErrorCode::kStateMachineTypeNotSupported,
+                         "This operation is only supported for state machines of type EXPRESS"));
+      return;
+    }
     const std::string exec_name = name ? *name : uuid4();
-    const std::string arn = engine::execution_arn(sm_arn, exec_name);
+    // EXPRESS: arn:aws:states:<r>:<a>:express:<machine>:<name>:<uuid>
+    std::string arn = engine::execution_arn(sm_arn, exec_name);
+    if (express) {
+      arn.replace(arn.find(":execution:"), 11, ":express:");
+      arn += ":" + uuid4();
+    }
     if (auto found = core_->execution_by_arn.find(arn); found != core_->execution_by_arn.end()) {
       const Execution& prior = *core_->executions[found->second];
       // Idempotent while RUNNING with the same input (STANDARD only).
@@ -220,12 +281,15 @@ Result<StartExecutionResult> Engine::start_execution(const std::string& sm_arn,
     ex->name = exec_name;
     ex->arn = arn;
     ex->input = input_text;
+    ex->express = express;
+    ex->sync = sync;
     ex->start = core_->now();
+    ex->strands.push_back(std::make_unique<engine::Strand>());
     Json details = {{"input", input_text}, {"inputDetails", {{"truncated", false}}}, {"roleArn", it->second->role_arn}};
     ex->history.add(ex->start, 0, "ExecutionStarted", &details);
-    if (it->second->program->timeout_seconds) {
-      core_->timers.arm(ex->start + *it->second->program->timeout_seconds * 1000, ex->index, 0, true);
-    }
+    std::optional<std::int64_t> timeout = it->second->program->timeout_seconds;
+    if (express) timeout = std::min<std::int64_t>(timeout.value_or(300), 300);  // EXPRESS: 5 minutes at most
+    if (timeout) core_->timers.arm(ex->start + *timeout * 1000, ex->index, 0, 0, true);
     core_->execution_by_arn.emplace(arn, ex->index);
     Execution& ref = *ex;
     core_->executions.push_back(std::move(ex));
@@ -351,11 +415,13 @@ Status deliver(Core& core, const std::string& token, engine::TaskOutcome outcome
   if (found.status == runtime::TokenRegistry::Lookup::kInvalid) return invalid_token();
   if (found.status == runtime::TokenRegistry::Lookup::kClosed) return task_timed_out();
   Execution& ex = *core.executions[found.execution];
-  if (ex.abandoned || !ex.task || ex.task->epoch != found.epoch || ex.task->token_outcome) return task_timed_out();
-  ex.task->token_outcome = std::move(outcome);
+  if (ex.abandoned || found.strand >= ex.strands.size()) return task_timed_out();
+  engine::Strand& s = *ex.strands[found.strand];
+  if (!s.task || s.task->epoch != found.epoch || s.task->token_outcome) return task_timed_out();
+  s.task->token_outcome = std::move(outcome);
   core.tokens.close(found.slot);
-  ex.task->token_slot.reset();
-  ex.waiter.wake(found.epoch);
+  s.task->token_slot.reset();
+  s.waiter.wake(found.epoch);
   return {};
 }
 
@@ -410,11 +476,12 @@ Status Engine::send_task_heartbeat(const std::string& task_token) {
           return;
         }
         Execution& ex = *core_->executions[found.execution];
-        if (!ex.task || ex.task->epoch != found.epoch) {
+        engine::Strand* s = found.strand < ex.strands.size() ? ex.strands[found.strand].get() : nullptr;
+        if (!s || !s->task || s->task->epoch != found.epoch) {
           st = task_timed_out();
           return;
         }
-        if (ex.task->heartbeat_seconds) ex.task->heartbeat_deadline = core_->now() + *ex.task->heartbeat_seconds * 1000;
+        if (s->task->heartbeat_seconds) s->task->heartbeat_deadline = core_->now() + *s->task->heartbeat_seconds * 1000;
       }))
     return kClosed;
   return st;
@@ -426,9 +493,12 @@ std::vector<PendingTask> Engine::list_pending_tasks(const std::optional<std::str
   std::vector<PendingTask> out;
   (void)core_->post_and_wait([&] {
     auto add = [&](const Execution& ex) {
-      if (ex.status != ExecutionStatus::kRunning || !ex.task || !ex.task->token_slot) return;
-      out.push_back(PendingTask{ex.task->token, ex.arn, ex.task->state_name, ex.task->resource,
-                                ex.task->parameters, ex.task->scheduled});
+      if (ex.status != ExecutionStatus::kRunning) return;
+      for (const auto& s : ex.strands) {
+        if (!s->task || !s->task->token_slot) continue;
+        out.push_back(PendingTask{s->task->token, ex.arn, s->task->state_name, s->task->resource,
+                                  s->task->parameters, s->task->scheduled});
+      }
     };
     if (execution_arn) {
       auto it = core_->execution_by_arn.find(*execution_arn);

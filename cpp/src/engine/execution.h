@@ -53,6 +53,19 @@ struct TaskInFlight {
   std::optional<TaskOutcome> token_outcome;
 };
 
+/// One fiber of an execution: the main one, or a Parallel branch / Map
+/// iteration worker. Each has its own Waiter and task in flight, so that
+/// several branches of one execution can park at once. Timers, tokens and
+/// handler calls name a strand by (execution, strand index, epoch).
+struct Strand {
+  runtime::Waiter waiter;
+  std::unique_ptr<TaskInFlight> task;
+  /// Set when a sibling failed (or the parent was cancelled): the fiber
+  /// unwinds, recording *StateAborted events.
+  bool cancelled = false;
+  bool finished = false;
+};
+
 /// Notified when an execution (or all executions) stop running.
 struct CompletionWatcher;
 
@@ -62,6 +75,8 @@ struct Execution {
   std::string name;
   std::string arn;
   std::string input;  ///< JSON text as given
+  bool express = false;  ///< EXPRESS machine (express ARN, no idempotency)
+  bool sync = false;     ///< started by StartSyncExecution
   runtime::Millis start = 0;
   runtime::Millis stop = 0;
   ExecutionStatus status = ExecutionStatus::kRunning;
@@ -69,11 +84,12 @@ struct Execution {
   std::optional<std::string> error;
   std::optional<std::string> cause;
   History history;
-  runtime::Waiter waiter;
+  /// strands[0] is the execution's own fiber; never shrinks while running.
+  std::vector<std::unique_ptr<Strand>> strands;
+  std::vector<std::uint32_t> free_strands;  ///< finished child strands, reused
   /// Set when the execution was ended from outside (stop, execution
-  /// timeout, engine shutdown): the fiber unwinds without recording more.
+  /// timeout, engine shutdown): every fiber unwinds without recording more.
   bool abandoned = false;
-  std::unique_ptr<TaskInFlight> task;
   std::vector<std::shared_ptr<CompletionWatcher>> watchers;
 };
 

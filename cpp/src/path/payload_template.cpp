@@ -7,19 +7,17 @@
 
 #include "asl/error_names.h"
 #include "path/json_path.h"
+#include "path/value_expr.h"
 
 namespace stepfiber::path {
 
 struct PayloadTemplate::Node {
-  enum class Kind { kLiteral, kObject, kArray, kPath };
+  enum class Kind { kLiteral, kObject, kArray, kExpr };
   Kind kind = Kind::kLiteral;
   Json literal;                                    // kLiteral
   std::vector<std::pair<std::string, Node>> fields;  // kObject (keys already renamed)
   std::vector<Node> items;                         // kArray
-  JsonPath path;                                   // kPath
-  bool context = false;                            // kPath reads `$$`
-  std::string source;                              // kPath: the original value text
-  std::string key;                                 // kPath: the original key ("name.$")
+  ValueExpr expr;                                  // kExpr: the value of a "name.$" key
 };
 
 PayloadTemplate::PayloadTemplate() = default;
@@ -47,8 +45,6 @@ const char* json_type_name(const Json& v) {
 bool ends_with_dollar(const std::string& key) {
   return key.size() >= 2 && key.compare(key.size() - 2, 2, ".$") == 0;
 }
-
-bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 
 // True when the subtree has a `.$` key somewhere (bounded by the definition).
 bool has_dynamic(const Json& v) {
@@ -118,28 +114,15 @@ class Compiler {
                    json_type_name(value) + " at " + location);
     }
     const std::string& text = value.get_ref<const std::string&>();
-    if (text.rfind("States.", 0) == 0) {
-      return error("The value for the field '" + key + "' at " + location +
-                   " is an intrinsic function call: intrinsic functions are not supported yet: '" + text + "'");
-    }
-    if (text.size() >= 2 && text[0] == '$' && is_letter(text[1])) {
-      return error("The value for the field '" + key + "' at " + location +
-                   " is a variable reference: variable references are not supported yet: '" + text + "'");
-    }
-    const bool context = text.rfind("$$", 0) == 0;
-    const std::string path_text = context ? text.substr(1) : text;
-    auto compiled = JsonPath::compile(path_text);
-    if (text.empty() || text[0] != '$' || !compiled.ok()) {
-      std::string detail = compiled.ok() ? "" : ": " + compiled.status().message();
+    auto compiled = ValueExpr::compile(text, key);
+    if (!compiled.ok()) {
       return error("The value for the field '" + key +
-                   "' must be a valid JSONPath or a valid intrinsic function call at " + location + detail);
+                   "' must be a valid JSONPath or a valid intrinsic function call at " + location + ": " +
+                   compiled.status().message());
     }
-    out.kind = Node::Kind::kPath;
-    out.path = std::move(compiled.value());
-    out.context = context;
-    out.source = text;
-    out.key = key;
-    if (context) uses_context = true;
+    out.kind = Node::Kind::kExpr;
+    out.expr = std::move(compiled).value();
+    if (out.expr.uses_context()) uses_context = true;
     return Status();
   }
 };
@@ -164,15 +147,10 @@ std::optional<asl::StateError> evaluate_node(const Node& node, const EvalScope& 
         out[name] = std::move(v);
       }
       return std::nullopt;
-    case Node::Kind::kPath: {
-      const Json& doc = node.context ? scope.context : scope.input;
-      auto v = node.path.select(doc);
-      if (!v) {
-        return asl::make_error(std::string(asl::errors::kRuntime),
-                               "The JSONPath '" + node.source + "' specified for the field '" + node.key +
-                                   "' could not be found in the input '" + dump_json(doc) + "'");
-      }
-      out = std::move(*v);
+    case Node::Kind::kExpr: {
+      auto v = node.expr.evaluate(scope);
+      if (!v.ok()) return std::move(v.err);
+      out = std::move(*v.value);
       return std::nullopt;
     }
   }

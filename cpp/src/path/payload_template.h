@@ -1,6 +1,7 @@
 // Payload templates: Parameters, ResultSelector, ItemSelector. Compiled once;
-// keys ending in ".$" take a path (`$...`), a context path (`$$...`), or (in a
-// later issue) an intrinsic function call / variable reference.
+// keys ending in ".$" take a value expression (path/value_expr.h): a path
+// (`$...`), a context path (`$$...`), a variable reference (`$name...`) or an
+// intrinsic function call (`States.Format(...)`).
 #pragma once
 
 #include <memory>
@@ -8,16 +9,11 @@
 #include <string_view>
 
 #include "asl/state_error.h"
+#include "path/eval_scope.h"
 #include "stepfiber/json.h"
 #include "stepfiber/status.h"
 
 namespace stepfiber::path {
-
-/// What a template or choice rule evaluates against.
-struct EvalScope {
-  const Json& input;    ///< `$`
-  const Json& context;  ///< `$$` (the Context object)
-};
 
 class PayloadTemplate {
  public:

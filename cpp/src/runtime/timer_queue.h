@@ -16,15 +16,16 @@ struct TimerEntry {
   Millis deadline;
   std::uint64_t seq;         ///< FIFO among equal deadlines
   std::uint32_t execution;   ///< execution slot
+  std::uint32_t strand;      ///< fiber of that execution
   std::uint32_t epoch;       ///< waiter epoch the timer was armed for
   bool execution_timeout;    ///< the execution-level TimeoutSeconds
 };
 
 class TimerQueue {
  public:
-  void arm(Millis deadline, std::uint32_t execution, std::uint32_t epoch,
+  void arm(Millis deadline, std::uint32_t execution, std::uint32_t strand, std::uint32_t epoch,
            bool execution_timeout = false) {
-    heap_.push(TimerEntry{deadline, seq_++, execution, epoch, execution_timeout});
+    heap_.push(TimerEntry{deadline, seq_++, execution, strand, epoch, execution_timeout});
   }
   bool empty() const noexcept { return heap_.empty(); }
   std::size_t size() const noexcept { return heap_.size(); }

@@ -72,7 +72,7 @@ std::array<std::uint8_t, 16> TokenRegistry::mac(const std::uint8_t* body24) cons
   return siphash128(key_, body24, 24);
 }
 
-TokenRegistry::Issued TokenRegistry::issue(std::uint32_t execution, std::uint32_t epoch) {
+TokenRegistry::Issued TokenRegistry::issue(std::uint32_t execution, std::uint32_t strand, std::uint32_t epoch) {
   std::uint32_t slot;
   if (!free_.empty()) {
     slot = free_.back();
@@ -83,6 +83,7 @@ TokenRegistry::Issued TokenRegistry::issue(std::uint32_t execution, std::uint32_
   }
   Slot& s = slots_[slot];
   s.execution = execution;
+  s.strand = strand;
   s.epoch = epoch;
   s.open = true;
   ++open_;
@@ -108,7 +109,7 @@ TokenRegistry::Found TokenRegistry::find(std::string_view token) const {
   if (slot >= slots_.size()) return Found{Lookup::kInvalid};  // authentic tokens name real slots
   const Slot& s = slots_[slot];
   if (!s.open || s.generation != generation) return Found{Lookup::kClosed, slot};
-  return Found{Lookup::kOpen, slot, s.execution, s.epoch};
+  return Found{Lookup::kOpen, slot, s.execution, s.strand, s.epoch};
 }
 
 void TokenRegistry::close(std::uint32_t slot) {

@@ -31,14 +31,15 @@ class TokenRegistry {
     std::string token;
     std::uint32_t slot;
   };
-  /// Opens a token for the task awaited by (execution, epoch).
-  Issued issue(std::uint32_t execution, std::uint32_t epoch);
+  /// Opens a token for the task awaited by (execution, strand, epoch).
+  Issued issue(std::uint32_t execution, std::uint32_t strand, std::uint32_t epoch);
 
   enum class Lookup { kOpen, kClosed, kInvalid };
   struct Found {
     Lookup status;
     std::uint32_t slot = 0;
     std::uint32_t execution = 0;
+    std::uint32_t strand = 0;
     std::uint32_t epoch = 0;
   };
   Found find(std::string_view token) const;
@@ -52,6 +53,7 @@ class TokenRegistry {
   struct Slot {
     std::uint32_t generation = 0;
     std::uint32_t execution = 0;
+    std::uint32_t strand = 0;
     std::uint32_t epoch = 0;
     bool open = false;
   };

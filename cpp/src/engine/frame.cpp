@@ -1,0 +1,494 @@
+// Frame: the walk through a scope, the JSONPath data flow, Assign, Retry/
+// Catch, and the states that never or only simply wait (Pass, Choice,
+// Succeed, Fail, Wait). Task is in frame_task.cpp; Parallel and Map in
+// frame_branches.cpp.
+#include "engine/frame.h"
+
+#include <sys/random.h>
+
+#include <cmath>
+#include <ctime>
+#include <random>
+#include <utility>
+
+#include <boost/fiber/operations.hpp>
+
+#include "asl/error_names.h"
+#include "choice/timestamp.h"
+
+namespace stepfiber::engine {
+namespace {
+
+using asl::StateError;
+using asl::StateType;
+namespace errors = asl::errors;
+
+constexpr int kTransitionsPerYield = 64;
+
+/// FULL jitter: a uniform delay in [0, delay). Seeded from getrandom, not
+/// std::random_device, whose ~5 KB object would cost a fiber two stack pages.
+[[gnu::noinline]] double full_jitter(double delay) {
+  thread_local std::mt19937_64 rng{[] {
+    std::uint64_t seed = 0;
+    if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed)) seed = static_cast<std::uint64_t>(std::time(nullptr));
+    return seed;
+  }()};
+  return std::uniform_real_distribution<double>(0.0, delay)(rng);
+}
+
+Json output_details(const asl::State& st, const Json& output) {
+  return Json{{"name", st.name}, {"output", dump_json(output)}, {"outputDetails", {{"truncated", false}}}};
+}
+
+}  // namespace
+
+const char* entered_event(StateType t) {
+  switch (t) {
+    case StateType::kPass: return "PassStateEntered";
+    case StateType::kTask: return "TaskStateEntered";
+    case StateType::kChoice: return "ChoiceStateEntered";
+    case StateType::kWait: return "WaitStateEntered";
+    case StateType::kSucceed: return "SucceedStateEntered";
+    case StateType::kFail: return "FailStateEntered";
+    case StateType::kParallel: return "ParallelStateEntered";
+    case StateType::kMap: return "MapStateEntered";
+  }
+  return "StateEntered";
+}
+
+const char* exited_event(StateType t) {
+  switch (t) {
+    case StateType::kPass: return "PassStateExited";
+    case StateType::kTask: return "TaskStateExited";
+    case StateType::kChoice: return "ChoiceStateExited";
+    case StateType::kWait: return "WaitStateExited";
+    case StateType::kSucceed: return "SucceedStateExited";
+    case StateType::kFail: return "FailStateExited";
+    case StateType::kParallel: return "ParallelStateExited";
+    case StateType::kMap: return "MapStateExited";
+  }
+  return "StateExited";
+}
+
+Json payload_details(const char* key, const Json& value) {
+  return Json{{key, dump_json(value)}, {std::string(key) + "Details", {{"truncated", false}}}};
+}
+
+bool error_matches(const std::vector<std::string>& equals, const std::string& error, bool heartbeat) {
+  for (const std::string& e : equals) {
+    if (e == error) return true;
+    if (e == errors::kAll) {
+      // Recorded AWS runs: States.ALL catches a task result over the payload
+      // limit (States.DataLimitExceeded); only States.Runtime escapes it.
+      if (error != errors::kRuntime) return true;
+    } else if (e == errors::kTaskFailed) {
+      if (error != errors::kTimeout && error != errors::kRuntime && error != errors::kDataLimitExceeded &&
+          error.rfind("States.", 0) != 0)
+        return true;
+    } else if (e == errors::kHeartbeatTimeout) {
+      if (heartbeat && error == errors::kTimeout) return true;
+    }
+  }
+  return false;
+}
+
+Frame::Frame(ExecutionContext& x, std::uint32_t strand, Json variables, bool in_branch)
+    : x_(x), core_(x.core), ex_(x.ex), strand_(strand), variables_(std::move(variables)), in_branch_(in_branch) {}
+
+// ---- the walk ------------------------------------------------------------------
+
+ScopeResult Frame::run_scope(const asl::Scope& scope, Json data) {
+  std::uint32_t current = scope.start;
+  bool first = !in_branch_ && ex_.history.last_id() == 1;
+  int transitions = 0;
+  for (;;) {
+    if (stopped()) return ScopeResult{};
+    if (++transitions % kTransitionsPerYield == 0) {
+      boost::this_fiber::yield();  // long synchronous runs share the thread
+      if (stopped()) return ScopeResult{};
+    }
+    const asl::State& st = scope.states[current];
+    StepResult r;
+    switch (st.type) {
+      case StateType::kTask: r = run_task(st, std::get<asl::TaskSpec>(st.spec), std::move(data), first); break;
+      case StateType::kWait: r = run_wait(st, std::get<asl::WaitSpec>(st.spec), std::move(data), first); break;
+      case StateType::kParallel:
+        r = run_parallel(st, std::get<asl::ParallelSpec>(st.spec), std::move(data), first);
+        break;
+      case StateType::kMap: r = run_map(st, std::get<asl::MapSpec>(st.spec), std::move(data), first); break;
+      default: main([&] { r = run_sync_state(st, std::move(data), first); }); break;
+    }
+    first = false;
+    if (r.kind == StepResult::Kind::kStopped || ex_.abandoned) return ScopeResult{};
+    if (x_.history_full) {
+      r = StepResult::fail(StateError{std::string(errors::kRuntime),
+                                      "The execution reached the maximum number of history events (25000)."});
+    }
+    switch (r.kind) {
+      case StepResult::Kind::kNext:
+        data = std::move(r.output);
+        current = r.next;
+        continue;
+      case StepResult::Kind::kEnd: return ScopeResult{ScopeResult::Kind::kSucceeded, std::move(r.output), {}};
+      case StepResult::Kind::kFail: return ScopeResult{ScopeResult::Kind::kFailed, {}, std::move(r.error)};
+      case StepResult::Kind::kStopped: return ScopeResult{};
+    }
+  }
+}
+
+// ---- plumbing ------------------------------------------------------------------------
+
+std::int64_t Frame::record(const char* type, const Json* details, std::optional<std::int64_t> prev) {
+  if (ex_.history.last_id() >= kMaxHistoryEvents - 1) {
+    x_.history_full = true;
+    return ex_.history.last_id();
+  }
+  return ex_.history.add(core_.now(), prev ? *prev : ex_.history.last_id(), type, details);
+}
+
+StateError Frame::runtime_error(const std::string& detail) const {
+  return StateError{std::string(errors::kRuntime), state_cause(detail)};
+}
+
+std::string Frame::state_cause(const std::string& detail) const {
+  return "An error occurred while executing the state '" + current_state_->name + "' (entered at the event id #" +
+         std::to_string(entered_event_id_) + "). " + detail;
+}
+
+StateError Frame::with_state_prefix(StateError e) const {
+  if (e.error == errors::kRuntime && e.cause) e.cause = state_cause(*e.cause);
+  return e;
+}
+
+Json Frame::context_object(const asl::State& st, const std::string* token, const Json* map_item) const {
+  Json ctx = Json::object();
+  ctx["Execution"] = {{"Id", ex_.arn},
+                      {"Input", x_.input},
+                      {"StartTime", choice::format_timestamp_millis(ex_.start)},
+                      {"Name", ex_.name},
+                      {"RoleArn", ex_.machine->role_arn}};
+  if (!ex_.sync) ctx["Execution"]["RedriveCount"] = 0;  // absent for StartSyncExecution (recorded)
+  ctx["StateMachine"] = {{"Id", ex_.machine->arn}, {"Name", ex_.machine->name}};
+  Json state = {{"Name", st.name}, {"EnteredTime", choice::format_timestamp_millis(entered_time_)}};
+  if (st.type == StateType::kTask || st.type == StateType::kParallel || st.type == StateType::kMap) {
+    state["RetryCount"] = retry_count_;
+  }
+  ctx["State"] = std::move(state);
+  if (token) ctx["Task"] = {{"Token", *token}};
+  if (map_item) ctx["Map"] = {{"Item", *map_item}};
+  return ctx;
+}
+
+asl::Eval<Json> Frame::evaluate(const path::PayloadTemplate& t, const asl::State& st, const Json& input,
+                                const std::string* token, const Json* map_item) {
+  Json ctx = (t.uses_context() || token || map_item) ? context_object(st, token, map_item) : Json();
+  auto r = t.evaluate(scope_for(input, ctx));
+  if (!r.ok()) return asl::Eval<Json>::failure(with_state_prefix(r.err));
+  return r;
+}
+
+// ---- data flow --------------------------------------------------------------------------
+
+asl::Eval<Json> Frame::select(const asl::SelectPath& p, const Json& data, const asl::State& st) {
+  using K = asl::SelectPath::Kind;
+  if (p.kind == K::kDefault) return asl::Eval<Json>::success(data);
+  if (p.kind == K::kNull) return asl::Eval<Json>::success(Json::object());
+  std::optional<Json> v;
+  Json ctx;
+  if (p.context) {
+    ctx = context_object(st, nullptr);
+    v = p.path.select(ctx);
+  } else {
+    v = p.path.select(data);
+  }
+  if (!v) {
+    return asl::Eval<Json>::failure(runtime_error("Invalid path '" + p.path.text() + "' : " +
+                                                  p.path.explain_no_match(p.context ? ctx : data)));
+  }
+  return asl::Eval<Json>::success(std::move(*v));
+}
+
+asl::Eval<Json> Frame::apply_result_path(const asl::ResultPathSpec& rp, Json raw, Json result) {
+  using K = asl::ResultPathSpec::Kind;
+  if (rp.kind == K::kDefault) return asl::Eval<Json>::success(std::move(result));
+  if (rp.kind == K::kNull) return asl::Eval<Json>::success(std::move(raw));
+  if (!rp.path.assign(raw, std::move(result))) {
+    return asl::Eval<Json>::failure(
+        StateError{std::string(errors::kResultPathMatchFailure),
+                   state_cause("Unable to apply ResultPath '" + rp.path.text() + "' to input '" + dump_json(raw) + "'")});
+  }
+  return asl::Eval<Json>::success(std::move(raw));
+}
+
+std::optional<StateError> Frame::evaluate_assign(const std::optional<path::PayloadTemplate>& assign,
+                                                 const asl::State& st, const Json& dollar, Json& assigned) {
+  if (!assign) return std::nullopt;
+  auto r = evaluate(*assign, st, dollar);
+  if (!r.ok()) return r.err;
+  assigned = std::move(*r.value);
+  return std::nullopt;
+}
+
+StepResult Frame::exit_state(const asl::State& st, Json output, const Json* assigned, std::uint32_t next) {
+  if (dump_json(output).size() > kPayloadLimit) {
+    return StepResult::fail(StateError{
+        std::string(errors::kDataLimitExceeded),
+        "The state/task '" + st.name + "' returned a result with a size exceeding the maximum number of bytes service limit."});
+  }
+  Json details = output_details(st, output);
+  if (assigned) {
+    Json shown = Json::object();
+    for (const auto& [k, v] : assigned->items()) {
+      shown[k] = dump_json(v);
+      variables_[k] = v;
+    }
+    details["assignedVariables"] = std::move(shown);
+    details["assignedVariablesDetails"] = {{"truncated", false}};
+  }
+  record(exited_event(st.type), &details);
+  if (next == asl::kNoState && st.end) return StepResult::end(std::move(output));
+  return StepResult::next_state(next == asl::kNoState ? st.next : next, std::move(output));
+}
+
+StepResult Frame::finish_with_result(const asl::State& st, const std::optional<path::PayloadTemplate>& selector,
+                                     Json raw, Json result) {
+  if (selector) {
+    auto r = evaluate(*selector, st, result);
+    if (!r.ok()) return StepResult::fail(r.err);
+    result = std::move(*r.value);
+  }
+  Json assigned;
+  if (auto e = evaluate_assign(st.assign, st, result, assigned)) return StepResult::fail(*e);
+  auto merged = apply_result_path(st.result_path, std::move(raw), std::move(result));
+  if (!merged.ok()) return StepResult::fail(merged.err);
+  auto out = select(st.output_path, *merged.value, st);
+  if (!out.ok()) return StepResult::fail(out.err);
+  return exit_state(st, std::move(*out.value), st.assign ? &assigned : nullptr, asl::kNoState);
+}
+
+AfterError Frame::handle_error(const asl::State& st, const asl::ErrorHandling& eh, Json& raw,
+                               const std::string& error, const std::optional<std::string>& cause, bool heartbeat,
+                               bool error_present, std::vector<std::int64_t>& retries) {
+  for (std::size_t i = 0; i < eh.retry.size(); ++i) {
+    const asl::Retrier& r = eh.retry[i];
+    if (!error_matches(r.error_equals, error, heartbeat)) continue;
+    if (retries[i] < r.max_attempts) {
+      double delay = r.interval_seconds * std::pow(r.backoff_rate, static_cast<double>(retries[i]));
+      if (r.max_delay_seconds) delay = std::min(delay, *r.max_delay_seconds);
+      if (r.jitter_full) delay = full_jitter(delay);
+      ++retries[i];
+      ++retry_count_;
+      return {std::nullopt, static_cast<runtime::Millis>(std::llround(delay * 1000))};
+    }
+    break;  // the first matching retrier decides
+  }
+  for (const asl::Catcher& c : eh.catch_) {
+    if (!error_matches(c.error_equals, error, heartbeat)) continue;
+    Json error_output = Json::object();
+    error_output["Error"] = error_present ? Json(error) : Json(nullptr);
+    error_output["Cause"] = cause ? Json(*cause) : Json(nullptr);
+    Json assigned;
+    if (auto e = evaluate_assign(c.assign, st, error_output, assigned)) return {StepResult::fail(*e)};
+    auto merged = apply_result_path(c.result_path, std::move(raw), std::move(error_output));
+    if (!merged.ok()) return {StepResult::fail(merged.err)};
+    return {exit_state(st, std::move(*merged.value), c.assign ? &assigned : nullptr, c.next)};
+  }
+  StateError e{error_present ? error : std::string(), cause};
+  return {StepResult::fail(std::move(e))};
+}
+
+void Frame::record_aborted(const asl::State& st) {
+  const char* type = nullptr;
+  switch (st.type) {
+    case StateType::kTask: type = "TaskStateAborted"; break;
+    case StateType::kWait: type = "WaitStateAborted"; break;
+    case StateType::kParallel: type = "ParallelStateAborted"; break;
+    case StateType::kMap: type = "MapStateAborted"; break;
+    default: return;
+  }
+  record(type, nullptr);
+}
+
+// ---- states --------------------------------------------------------------------------------
+
+void Frame::enter_state(const asl::State& st, const Json& raw, bool first) {
+  current_state_ = &st;
+  entered_time_ = core_.now();
+  retry_count_ = 0;
+  Json details = {{"name", st.name}, {"input", dump_json(raw)}, {"inputDetails", {{"truncated", false}}}};
+  entered_event_id_ = record(entered_event(st.type), &details, first ? std::optional<std::int64_t>(0) : std::nullopt);
+}
+
+StepResult Frame::run_sync_state(const asl::State& st, Json raw, bool first) {
+  enter_state(st, raw, first);
+  switch (st.type) {
+    case StateType::kPass: return run_pass(st, std::get<asl::PassSpec>(st.spec), std::move(raw));
+    case StateType::kChoice: return run_choice(st, std::get<asl::ChoiceSpec>(st.spec), std::move(raw));
+    case StateType::kSucceed: {
+      auto eff = select(st.input_path, raw, st);
+      if (!eff.ok()) return StepResult::fail(eff.err);
+      auto out = select(st.output_path, *eff.value, st);
+      if (!out.ok()) return StepResult::fail(out.err);
+      Json d = output_details(st, *out.value);
+      record(exited_event(st.type), &d);
+      return StepResult::end(std::move(*out.value));
+    }
+    case StateType::kFail: return run_fail(std::get<asl::FailSpec>(st.spec), raw);
+    default: break;  // waiting states run on the fiber side
+  }
+  return StepResult::fail(runtime_error("internal: state type dispatched to the wrong runner"));
+}
+
+StepResult Frame::run_pass(const asl::State& st, const asl::PassSpec& p, Json raw) {
+  auto eff = select(st.input_path, raw, st);
+  if (!eff.ok()) return StepResult::fail(eff.err);
+  Json result;
+  if (p.result) {
+    result = *p.result;
+  } else if (p.parameters) {
+    auto r = evaluate(*p.parameters, st, *eff.value);
+    if (!r.ok()) return StepResult::fail(r.err);
+    result = std::move(*r.value);
+  } else {
+    result = std::move(*eff.value);
+  }
+  return finish_with_result(st, std::nullopt, std::move(raw), std::move(result));
+}
+
+StepResult Frame::run_choice(const asl::State& st, const asl::ChoiceSpec& c, Json raw) {
+  auto eff = select(st.input_path, raw, st);
+  if (!eff.ok()) return StepResult::fail(eff.err);
+  Json ctx = context_object(st, nullptr);
+  const asl::ChoiceBranch* chosen = nullptr;
+  for (const auto& branch : c.choices) {
+    auto m = branch.rule.evaluate(scope_for(*eff.value, ctx));
+    if (!m.ok()) return StepResult::fail(with_state_prefix(m.err));
+    if (*m.value) {
+      chosen = &branch;
+      break;
+    }
+  }
+  const std::uint32_t next = chosen ? chosen->next : c.default_next;
+  if (next == asl::kNoState) {
+    return StepResult::fail(StateError{std::string(errors::kNoChoiceMatched), "No Matches!"});
+  }
+  // The chosen rule's Assign replaces the state's, which applies on Default.
+  const std::optional<path::PayloadTemplate>& assign = chosen ? chosen->assign : st.assign;
+  Json assigned;
+  if (auto e = evaluate_assign(assign, st, *eff.value, assigned)) return StepResult::fail(*e);
+  auto out = select(st.output_path, *eff.value, st);
+  if (!out.ok()) return StepResult::fail(out.err);
+  return exit_state(st, std::move(*out.value), assign ? &assigned : nullptr, next);
+}
+
+StepResult Frame::run_fail(const asl::FailSpec& f, const Json& raw) {
+  auto resolve = [&](const std::optional<std::string>& literal, const std::optional<path::ReferencePath>& p,
+                     const char* field, std::optional<std::string>& out) -> std::optional<StateError> {
+    if (literal) {
+      out = *literal;
+      return std::nullopt;
+    }
+    if (!p) return std::nullopt;
+    auto v = p->get(raw);
+    if (!v) {
+      return runtime_error("The JSONPath '" + p->text() + "' specified for the field '" + field +
+                           "' could not be found in the input '" + dump_json(raw) + "'");
+    }
+    if (!v->is_string()) {
+      return runtime_error("The JSONPath '" + p->text() + "' specified for the field '" + field +
+                           "' must resolve to a string, but was '" + dump_json(*v) + "'");
+    }
+    out = v->get<std::string>();
+    return std::nullopt;
+  };
+  std::optional<std::string> error, cause;
+  if (auto err = resolve(f.error, f.error_path, "ErrorPath", error)) return StepResult::fail(*err);
+  if (auto err = resolve(f.cause, f.cause_path, "CausePath", cause)) return StepResult::fail(*err);
+  return StepResult::fail(StateError{error.value_or(""), cause});
+}
+
+StepResult Frame::run_wait(const asl::State& st, const asl::WaitSpec& w, Json raw, bool first) {
+  std::optional<StepResult> early;
+  runtime::Millis deadline = 0;
+  Json in;
+  main([&] {
+    enter_state(st, raw, first);
+    auto r = wait_deadline(st, w, raw, in);
+    if (!r.ok()) early = StepResult::fail(r.err);
+    else deadline = *r.value;
+  });
+  if (early) return std::move(*early);
+  if (!sleep_until(deadline)) {
+    if (!ex_.abandoned) main([&] { record_aborted(st); });
+    return StepResult::stopped();
+  }
+  StepResult out;
+  main([&] {
+    Json assigned;
+    if (auto e = evaluate_assign(st.assign, st, in, assigned)) {
+      out = StepResult::fail(*e);
+      return;
+    }
+    auto o = select(st.output_path, in, st);
+    out = o.ok() ? exit_state(st, std::move(*o.value), st.assign ? &assigned : nullptr, asl::kNoState)
+                 : StepResult::fail(o.err);
+  });
+  return out;
+}
+
+asl::Eval<runtime::Millis> Frame::wait_deadline(const asl::State& st, const asl::WaitSpec& w, const Json& raw,
+                                                Json& in) {
+  using R = asl::Eval<runtime::Millis>;
+  auto eff = select(st.input_path, raw, st);
+  if (!eff.ok()) return R::failure(eff.err);
+  in = std::move(*eff.value);
+  runtime::Millis deadline = core_.now();
+  if (w.seconds) {
+    deadline = entered_time_ + *w.seconds * 1000;
+  } else if (w.timestamp) {
+    auto ts = choice::parse_timestamp(*w.timestamp);
+    if (!ts) {
+      return R::failure(runtime_error(
+          "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: " + *w.timestamp));
+    }
+    deadline = ts->seconds * 1000 + ts->nanos / 1000000;
+  } else if (w.seconds_path) {
+    auto v = w.seconds_path->get(in);
+    if (!v || !v->is_number_integer() || v->get<std::int64_t>() < 0) {
+      return R::failure(
+          runtime_error("The SecondsPath parameter does not reference an input value: " + w.seconds_path->text()));
+    }
+    deadline = entered_time_ + v->get<std::int64_t>() * 1000;
+  } else if (w.timestamp_path) {
+    auto v = w.timestamp_path->get(in);
+    std::optional<choice::Timestamp> ts;
+    if (v && v->is_string()) ts = choice::parse_timestamp(v->get<std::string>());
+    if (!ts) {
+      std::string shown = v ? (v->is_string() ? v->get<std::string>() : dump_json(*v)) : "null";
+      return R::failure(runtime_error(
+          "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: " +
+          w.timestamp_path->text() + " == " + shown));
+    }
+    deadline = ts->seconds * 1000 + ts->nanos / 1000000;
+  }
+  return R::success(deadline);
+}
+
+bool Frame::back_off(const asl::State& st, runtime::Millis delay) {
+  if (sleep_until(core_.now() + delay)) return true;
+  if (!ex_.abandoned) main([&] { record_aborted(st); });
+  return false;
+}
+
+bool Frame::sleep_until(runtime::Millis deadline) {
+  Strand& s = strand();
+  const std::uint32_t epoch = s.waiter.begin();
+  if (deadline > core_.now()) core_.timers.arm(deadline, ex_.index, strand_, epoch);
+  while (core_.now() < deadline) {
+    if (stopped()) return false;
+    s.waiter.wait();
+  }
+  return !stopped();
+}
+
+}  // namespace stepfiber::engine

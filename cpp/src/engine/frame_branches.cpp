@@ -1,0 +1,356 @@
+// Frame: Parallel and Map. Branches and iterations run as child fibers of
+// the execution (one strand each); the parent fiber joins them. A failure
+// beyond what the state tolerates cancels the siblings, which unwind
+// recording *StateAborted / MapIterationAborted.
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <utility>
+
+#include "asl/error_names.h"
+#include "engine/frame.h"
+
+namespace stepfiber::engine {
+namespace {
+
+using asl::StateError;
+namespace errors = asl::errors;
+
+/// AWS runs at most 40 iterations of an inline Map at once.
+constexpr std::size_t kMaxInlineConcurrency = 40;
+
+}  // namespace
+
+/// What run_children() needs to know and what it reports.
+struct Frame::Branches {
+  std::size_t count = 0;
+  std::size_t concurrency = 1;
+  // Tolerance (Map): failures beyond it stop everything.
+  std::optional<std::int64_t> tolerated_count;
+  std::optional<double> tolerated_percentage;
+  std::function<const asl::Scope&(std::size_t)> scope_of;
+  std::function<Json(std::size_t)> input_of;   ///< main stack
+  std::function<void(std::size_t, const char*)> on_event;  ///< main stack; MapIteration*
+  // Results.
+  std::vector<Json> outputs;
+  std::size_t failures = 0;
+  std::optional<StateError> failure;  ///< the first failure that exceeded tolerance
+  bool halted = false;
+  std::size_t next = 0;
+  std::size_t finished_workers = 0;
+
+  bool exceeds_tolerance() const {
+    if (!tolerated_count && !tolerated_percentage) return failures > 0;
+    if (tolerated_count && static_cast<std::int64_t>(failures) > *tolerated_count) return true;
+    if (tolerated_percentage && count > 0 &&
+        static_cast<double>(failures) * 100.0 > *tolerated_percentage * static_cast<double>(count))
+      return true;
+    return false;
+  }
+};
+
+std::uint32_t Frame::new_strand() {
+  if (!ex_.free_strands.empty()) {
+    const std::uint32_t s = ex_.free_strands.back();
+    ex_.free_strands.pop_back();
+    Strand& st = *ex_.strands[s];
+    st.cancelled = false;
+    st.finished = false;
+    st.task.reset();
+    (void)st.waiter.begin();  // wakes meant for the previous user are stale
+    return s;
+  }
+  ex_.strands.push_back(std::make_unique<Strand>());
+  return static_cast<std::uint32_t>(ex_.strands.size() - 1);
+}
+
+void Frame::release_strand(std::uint32_t s) {
+  ex_.strands[s]->finished = true;
+  ex_.free_strands.push_back(s);
+}
+
+void Frame::run_children(Branches& b) {
+  const std::size_t workers = std::min(b.count, std::max<std::size_t>(1, b.concurrency));
+  b.outputs.assign(b.count, Json());
+  if (workers == 0) return;
+  const std::uint32_t parent = strand_;
+  const std::uint32_t parent_epoch = strand().waiter.begin();
+  std::vector<std::uint32_t> strands(workers);
+  std::vector<std::function<void()>> bodies(workers);
+  auto cancel_all = [&] {
+    b.halted = true;
+    for (std::uint32_t s : strands) {
+      Strand& st = *ex_.strands[s];
+      st.cancelled = true;
+      st.waiter.wake(st.waiter.epoch());
+    }
+  };
+  for (std::size_t w = 0; w < workers; ++w) {
+    strands[w] = new_strand();
+    bodies[w] = [this, &b, &strands, &cancel_all, w, parent, parent_epoch] {
+      for (;;) {
+        if (b.halted || ex_.abandoned || ex_.strands[strands[w]]->cancelled) break;
+        const std::size_t i = b.next++;
+        if (i >= b.count) break;
+        Json vars, input;
+        main([&] {
+          vars = variables_;  // each branch/iteration gets its own copy
+          input = b.input_of(i);
+          if (b.on_event) b.on_event(i, "MapIterationStarted");
+        });
+        Frame child(x_, strands[w], std::move(vars), true);
+        ScopeResult r = child.run_scope(b.scope_of(i), std::move(input));
+        main([&] {
+          switch (r.kind) {
+            case ScopeResult::Kind::kSucceeded:
+              b.outputs[i] = std::move(r.output);
+              if (b.on_event) b.on_event(i, "MapIterationSucceeded");
+              break;
+            case ScopeResult::Kind::kFailed: {
+              ++b.failures;
+              Json error_output = Json::object();
+              error_output["Error"] = r.error.error.empty() ? Json(nullptr) : Json(r.error.error);
+              error_output["Cause"] = r.error.cause ? Json(*r.error.cause) : Json(nullptr);
+              b.outputs[i] = std::move(error_output);
+              if (b.on_event) b.on_event(i, "MapIterationFailed");
+              if (!b.halted && b.exceeds_tolerance()) {
+                b.failure = std::move(r.error);
+                cancel_all();
+              }
+              break;
+            }
+            case ScopeResult::Kind::kStopped:
+              if (b.on_event && !ex_.abandoned) b.on_event(i, "MapIterationAborted");
+              break;
+          }
+        });
+      }
+      ++b.finished_workers;
+      ex_.strands[parent]->waiter.wake(parent_epoch);
+    };
+    core_.spawn_child(bodies[w]);
+  }
+  while (b.finished_workers < workers) {
+    strand().waiter.wait();
+    if (stopped() && !b.halted) cancel_all();  // the parent itself was stopped
+  }
+  for (std::uint32_t s : strands) release_strand(s);
+}
+
+// ---- Parallel ---------------------------------------------------------------------------------
+
+StepResult Frame::run_parallel(const asl::State& st, const asl::ParallelSpec& p, Json raw, bool first) {
+  std::optional<StepResult> early;
+  Json eff;
+  main([&] {
+    enter_state(st, raw, first);
+    auto e = select(st.input_path, raw, st);
+    if (!e.ok()) {
+      early = StepResult::fail(e.err);
+      return;
+    }
+    eff = std::move(*e.value);
+    if (p.parameters) {
+      auto r = evaluate(*p.parameters, st, eff);
+      if (!r.ok()) early = StepResult::fail(r.err);
+      else eff = std::move(*r.value);
+    }
+  });
+  if (early) return std::move(*early);
+  std::vector<std::int64_t> retries(p.errors.retry.size(), 0);
+  for (;;) {
+    main([&] { record("ParallelStateStarted", nullptr); });
+    Branches b;
+    b.count = p.branches.size();
+    b.concurrency = b.count;
+    b.scope_of = [&p](std::size_t i) -> const asl::Scope& { return p.branches[i]; };
+    b.input_of = [&eff](std::size_t) { return eff; };
+    run_children(b);
+    if (stopped()) {
+      if (!ex_.abandoned) main([&] { record_aborted(st); });
+      return StepResult::stopped();
+    }
+    AfterError next;
+    main([&] {
+      if (!b.failure) {
+        Json result = Json::array();
+        for (Json& o : b.outputs) result.push_back(std::move(o));
+        next.result = finish_with_result(st, p.result_selector, std::move(raw), std::move(result));
+        return;
+      }
+      record("ParallelStateFailed", nullptr);
+      next = handle_error(st, p.errors, raw, b.failure->error, b.failure->cause, false, !b.failure->error.empty(),
+                          retries);
+    });
+    if (next.result) return std::move(*next.result);
+    if (!back_off(st, next.retry_delay)) return StepResult::stopped();
+  }
+}
+
+// ---- Map --------------------------------------------------------------------------------------------
+
+namespace {
+
+/// Resolves an integer field given literally or through its *Path form.
+std::optional<std::string> resolve_int(const asl::IntOrPath& f, const Json& in, const char* field,
+                                       std::optional<std::int64_t>& out) {
+  if (f.value) {
+    out = f.value;
+    return std::nullopt;
+  }
+  if (!f.path) return std::nullopt;
+  auto v = f.path->get(in);
+  if (!v || !v->is_number() || v->get<double>() < 0 || std::floor(v->get<double>()) != v->get<double>()) {
+    return std::string("The ") + field + "Path field refers to value \"" + (v ? dump_json(*v) : "null") +
+           "\" which is not a valid integer: " + f.path->text();
+  }
+  out = static_cast<std::int64_t>(v->get<double>());
+  return std::nullopt;
+}
+
+const char* json_type_name(const Json& v) {
+  if (v.is_object()) return "object";
+  if (v.is_array()) return "array";
+  if (v.is_string()) return "string";
+  if (v.is_boolean()) return "boolean";
+  if (v.is_null()) return "null";
+  return "number";
+}
+
+}  // namespace
+
+StepResult Frame::run_map(const asl::State& st, const asl::MapSpec& m, Json raw, bool first) {
+  std::optional<StepResult> early;
+  std::vector<Json> inputs;
+  std::size_t concurrency = kMaxInlineConcurrency;
+  std::optional<std::int64_t> tolerated_count;
+  std::optional<double> tolerated_percentage;
+  main([&] {
+    enter_state(st, raw, first);
+    auto fail = [&](StateError e) { early = StepResult::fail(std::move(e)); };
+    auto e = select(st.input_path, raw, st);
+    if (!e.ok()) return fail(e.err);
+    const Json& eff = *e.value;
+    Json items;
+    if (m.items_path) {
+      auto v = m.items_path->get(eff);
+      if (!v) {
+        auto jp = path::JsonPath::compile(m.items_path->text());
+        return fail(runtime_error("Invalid path '" + m.items_path->text() + "' : " +
+                                  (jp.ok() ? jp->explain_no_match(eff) : "No results for path")));
+      }
+      items = std::move(*v);
+    } else {
+      items = eff;
+    }
+    if (!items.is_array()) {
+      return fail(runtime_error(std::string("Map state input must be an array but was: ") + json_type_name(items)));
+    }
+    std::optional<std::int64_t> mc, tc, tp;
+    for (auto [f, name, out] : {std::tuple{&m.max_concurrency, "MaxConcurrency", &mc},
+                                std::tuple{&m.tolerated_failure_count, "ToleratedFailureCount", &tc},
+                                std::tuple{&m.tolerated_failure_percentage, "ToleratedFailurePercentage", &tp}}) {
+      if (auto err = resolve_int(*f, eff, name, *out)) return fail(runtime_error(*err));
+    }
+    if (tp && *tp > 100) return fail(runtime_error("ToleratedFailurePercentage must be between 0 and 100"));
+    if (mc && *mc > 0) concurrency = std::min<std::size_t>(static_cast<std::size_t>(*mc), kMaxInlineConcurrency);
+    tolerated_count = tc;
+    if (tp) tolerated_percentage = static_cast<double>(*tp);
+    // Per-item inputs: ItemSelector (with $$.Map.Item) or the item itself.
+    std::vector<Json> selected;
+    selected.reserve(items.size());
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      if (m.item_selector) {
+        Json item = {{"Index", i}, {"Value", items[i]}};
+        auto r = evaluate(*m.item_selector, st, eff, nullptr, &item);
+        if (!r.ok()) return fail(r.err);
+        selected.push_back(std::move(*r.value));
+      } else {
+        selected.push_back(std::move(items[i]));
+      }
+    }
+    if (!m.batched) {
+      inputs = std::move(selected);
+      return;
+    }
+    std::optional<std::int64_t> max_items, max_bytes;
+    if (auto err = resolve_int(m.max_items_per_batch, eff, "MaxItemsPerBatch", max_items)) return fail(runtime_error(*err));
+    if (auto err = resolve_int(m.max_input_bytes_per_batch, eff, "MaxInputBytesPerBatch", max_bytes)) {
+      return fail(runtime_error(*err));
+    }
+    Json batch_input;
+    if (m.batch_input) {
+      auto r = evaluate(*m.batch_input, st, eff);
+      if (!r.ok()) return fail(r.err);
+      batch_input = std::move(*r.value);
+    }
+    auto make_batch = [&] {
+      Json b = Json::object();
+      if (m.batch_input) b["BatchInput"] = batch_input;
+      b["Items"] = Json::array();
+      return b;
+    };
+    Json batch = make_batch();
+    std::size_t bytes = 0;
+    for (Json& item : selected) {
+      const std::size_t size = dump_json(item).size();
+      const bool full_items = max_items && static_cast<std::int64_t>(batch["Items"].size()) >= *max_items;
+      const bool full_bytes = max_bytes && !batch["Items"].empty() &&
+                              static_cast<std::int64_t>(bytes + size) > *max_bytes;
+      if (full_items || full_bytes) {
+        inputs.push_back(std::move(batch));
+        batch = make_batch();
+        bytes = 0;
+      }
+      bytes += size;
+      batch["Items"].push_back(std::move(item));
+    }
+    if (!batch["Items"].empty()) inputs.push_back(std::move(batch));
+  });
+  if (early) return std::move(*early);
+
+  std::vector<std::int64_t> retries(m.errors.retry.size(), 0);
+  for (;;) {
+    main([&] {
+      Json d = {{"length", inputs.size()}};
+      record("MapStateStarted", &d);
+    });
+    Branches b;
+    b.count = inputs.size();
+    b.concurrency = concurrency;
+    b.tolerated_count = tolerated_count;
+    b.tolerated_percentage = tolerated_percentage;
+    b.scope_of = [&m](std::size_t) -> const asl::Scope& { return m.processor[0]; };
+    b.input_of = [&inputs](std::size_t i) { return inputs[i]; };
+    b.on_event = [this, &st](std::size_t i, const char* type) {
+      Json d = {{"index", i}, {"name", st.name}};
+      record(type, &d);
+    };
+    run_children(b);
+    if (stopped()) {
+      if (!ex_.abandoned) main([&] { record_aborted(st); });
+      return StepResult::stopped();
+    }
+    AfterError next;
+    main([&] {
+      if (!b.failure) {
+        record("MapStateSucceeded", nullptr);
+        Json result = Json::array();
+        for (Json& o : b.outputs) result.push_back(std::move(o));
+        next.result = finish_with_result(st, m.result_selector, std::move(raw), std::move(result));
+        return;
+      }
+      record("MapStateFailed", nullptr);
+      StateError e = *b.failure;
+      if (tolerated_count || tolerated_percentage) {
+        e = StateError{std::string(errors::kExceedToleratedFailureThreshold),
+                       "The specified tolerated failure threshold was exceeded"};
+      }
+      next = handle_error(st, m.errors, raw, e.error, e.cause, false, !e.error.empty(), retries);
+    });
+    if (next.result) return std::move(*next.result);
+    if (!back_off(st, next.retry_delay)) return StepResult::stopped();
+  }
+}
+
+}  // namespace stepfiber::engine

@@ -1,0 +1,253 @@
+// Frame: the Task state. The fiber only waits -- for the attempt's outcome
+// and between retries; everything else runs on the main stack.
+#include <limits>
+#include <utility>
+
+#include "asl/error_names.h"
+#include "engine/frame.h"
+
+namespace stepfiber::engine {
+namespace {
+
+using asl::StateError;
+namespace errors = asl::errors;
+
+Json task_details(const asl::TaskSpec& t) {
+  return Json{{"resourceType", t.resource_type}, {"resource", t.resource_name}};
+}
+
+}  // namespace
+
+void Frame::close_task() {
+  Strand& s = strand();
+  if (s.task && s.task->token_slot) core_.tokens.close(*s.task->token_slot);
+  s.task.reset();
+}
+
+std::optional<StateError> Frame::resolve_seconds(const std::optional<std::int64_t>& literal,
+                                                 const std::optional<path::ReferencePath>& p, const Json& in,
+                                                 std::optional<std::int64_t>& out) {
+  out = literal;
+  if (!p) return std::nullopt;
+  auto v = p->get(in);
+  if (!v) {
+    auto jp = path::JsonPath::compile(p->text());
+    return runtime_error("Invalid path '" + p->text() + "' : " +
+                         (jp.ok() ? jp->explain_no_match(in) : "No results for path: " + p->text()));
+  }
+  if (!v->is_number_integer() || v->get<std::int64_t>() < 1) {
+    return runtime_error("The value at path '" + p->text() + "' must be a positive integer, but was '" +
+                         dump_json(*v) + "'");
+  }
+  out = v->get<std::int64_t>();
+  return std::nullopt;
+}
+
+void Frame::record_scheduled(const asl::TaskSpec& t, const Json& params, std::optional<std::int64_t> timeout,
+                             std::optional<std::int64_t> heartbeat) {
+  if (t.kind == asl::ResourceKind::kLambdaFunction) {
+    Json d = {{"resource", t.resource}, {"input", dump_json(params)}, {"inputDetails", {{"truncated", false}}}};
+    if (timeout) d["timeoutInSeconds"] = *timeout;
+    record("LambdaFunctionScheduled", &d);
+    record("LambdaFunctionStarted", nullptr);
+    return;
+  }
+  Json d = task_details(t);
+  d["region"] = core_.options().region;
+  d["parameters"] = dump_json(params);
+  if (timeout) d["timeoutInSeconds"] = *timeout;
+  if (heartbeat) d["heartbeatInSeconds"] = *heartbeat;
+  record("TaskScheduled", &d);
+  Json s = task_details(t);
+  record("TaskStarted", &s);
+}
+
+void Frame::record_outcome(const asl::TaskSpec& t, const Awaited& a) {
+  const bool lambda = t.kind == asl::ResourceKind::kLambdaFunction;
+  Json d = lambda ? Json::object() : task_details(t);
+  switch (a.kind) {
+    case Awaited::Kind::kSuccess:
+      d["output"] = dump_json(a.output);
+      d["outputDetails"] = {{"truncated", false}};
+      record(lambda ? "LambdaFunctionSucceeded" : "TaskSucceeded", &d);
+      break;
+    case Awaited::Kind::kFailure:
+      if (a.error) d["error"] = *a.error;
+      if (a.cause) d["cause"] = *a.cause;
+      record(lambda ? "LambdaFunctionFailed" : "TaskFailed", &d);
+      break;
+    case Awaited::Kind::kTimeout:
+      d["error"] = std::string(errors::kTimeout);
+      record(lambda ? "LambdaFunctionTimedOut" : "TaskTimedOut", &d);
+      break;
+    case Awaited::Kind::kStopped:
+      break;
+  }
+}
+
+std::optional<StepResult> Frame::prepare_attempt(const asl::State& st, const asl::TaskSpec& t, const Json& eff,
+                                                 Attempt& at) {
+  Strand& s = strand();
+  const std::uint32_t epoch = s.waiter.begin();
+  auto task = std::make_unique<TaskInFlight>();
+  task->epoch = epoch;
+  task->state_name = st.name;
+  task->resource = t.resource;
+  task->scheduled = core_.now();
+  if (t.wait_for_task_token) {
+    auto issued = core_.tokens.issue(ex_.index, strand_, epoch);
+    task->token_slot = issued.slot;
+    task->token = std::move(issued.token);
+  }
+  s.task = std::move(task);
+
+  Json params;
+  if (t.parameters) {
+    auto r = evaluate(*t.parameters, st, eff, t.wait_for_task_token ? &s.task->token : nullptr);
+    if (!r.ok()) {
+      close_task();
+      return StepResult::fail(r.err);
+    }
+    params = std::move(*r.value);
+  } else {
+    params = eff;
+  }
+  if (auto e = resolve_seconds(t.timeout_seconds, t.timeout_seconds_path, eff, at.timeout)) {
+    close_task();
+    return StepResult::fail(*e);
+  }
+  if (auto e = resolve_seconds(t.heartbeat_seconds, t.heartbeat_seconds_path, eff, at.heartbeat)) {
+    close_task();
+    return StepResult::fail(*e);
+  }
+  TaskInFlight& task_ref = *s.task;
+  task_ref.parameters = dump_json(params);
+  record_scheduled(t, params, at.timeout, at.heartbeat);
+
+  const runtime::Millis start = core_.now();
+  if (at.timeout) core_.timers.arm(start + *at.timeout * 1000, ex_.index, strand_, epoch);
+  if (at.heartbeat) {
+    task_ref.heartbeat_seconds = at.heartbeat;
+    task_ref.heartbeat_deadline = start + *at.heartbeat * 1000;
+    core_.timers.arm(*task_ref.heartbeat_deadline, ex_.index, strand_, epoch);
+  }
+  if (core_.handled_resources.count(t.resource) != 0) {
+    task_ref.handler_call = core_.dispatch_handler(ex_, strand_, t.resource, task_ref.parameters);
+  }
+  return std::nullopt;
+}
+
+Awaited Frame::await_task(const asl::TaskSpec& t, const Attempt& at) {
+  Strand& s = strand();
+  TaskInFlight& task = *s.task;
+  const std::uint32_t epoch = task.epoch;
+  const runtime::Millis timeout_deadline =
+      at.timeout ? task.scheduled + *at.timeout * 1000 : std::numeric_limits<runtime::Millis>::max();
+  runtime::Millis armed_heartbeat = task.heartbeat_deadline.value_or(0);
+  const bool has_handler = task.handler_call != 0;
+  if (!has_handler && !t.wait_for_task_token) {
+    Awaited a;
+    a.kind = Awaited::Kind::kFailure;
+    a.error = std::string(errors::kTaskFailed);
+    a.cause = "No task handler is registered for resource '" + t.resource +
+              "'. Register one with client.register_task_handler().";
+    return a;
+  }
+  bool submitted = !has_handler;
+  for (;;) {
+    if (stopped()) return Awaited{};
+    if (task.handler_outcome) {
+      std::optional<Awaited> done;
+      main([&] {
+        TaskOutcome h = std::move(*task.handler_outcome);
+        task.handler_outcome.reset();
+        task.handler_call = 0;
+        if (!h.success) {
+          done = Awaited{Awaited::Kind::kFailure, {}, h.error, h.cause};
+        } else if (!t.wait_for_task_token) {
+          done = Awaited{Awaited::Kind::kSuccess, std::move(h.output), {}, {}};
+        } else {
+          Json d = task_details(t);
+          d["output"] = dump_json(h.output);
+          d["outputDetails"] = {{"truncated", false}};
+          record("TaskSubmitted", &d);
+        }
+      });
+      if (done) return std::move(*done);
+      submitted = true;
+    }
+    if (submitted && task.token_outcome) {
+      TaskOutcome o = std::move(*task.token_outcome);
+      task.token_outcome.reset();
+      if (o.success) return Awaited{Awaited::Kind::kSuccess, std::move(o.output), {}, {}};
+      return Awaited{Awaited::Kind::kFailure, {}, o.error, o.cause};
+    }
+    const runtime::Millis now = core_.now();
+    if (now >= timeout_deadline) return Awaited{Awaited::Kind::kTimeout, {}, {}, {}, false};
+    if (task.heartbeat_deadline && now >= *task.heartbeat_deadline) {
+      return Awaited{Awaited::Kind::kTimeout, {}, {}, {}, true};
+    }
+    if (task.heartbeat_deadline && *task.heartbeat_deadline > armed_heartbeat) {
+      armed_heartbeat = *task.heartbeat_deadline;  // a heartbeat moved it on
+      core_.timers.arm(armed_heartbeat, ex_.index, strand_, epoch);
+    }
+    s.waiter.wait();
+  }
+}
+
+AfterError Frame::finish_attempt(const asl::State& st, const asl::TaskSpec& t, Json& raw, Awaited& a,
+                                 std::vector<std::int64_t>& retries) {
+  record_outcome(t, a);
+  if (a.kind == Awaited::Kind::kSuccess) {
+    if (dump_json(a.output).size() <= kPayloadLimit) {
+      return {finish_with_result(st, t.result_selector, std::move(raw), std::move(a.output))};
+    }
+    // Over the payload limit: a catchable error naming the integration
+    // ('lambda') or the function ARN, as AWS words it.
+    a = Awaited{Awaited::Kind::kFailure, {}, std::string(errors::kDataLimitExceeded),
+                "The state/task '" +
+                    (t.kind == asl::ResourceKind::kServiceIntegration ? t.resource_type : t.resource) +
+                    "' returned a result with a size exceeding the maximum number of bytes service limit."};
+  }
+  const bool timed_out = a.kind == Awaited::Kind::kTimeout;
+  const std::string error = timed_out ? std::string(errors::kTimeout) : a.error.value_or("");
+  // A caught timeout's Error Output carries Cause "" (recorded AWS runs);
+  // ExecutionFailed for a timeout carries no cause.
+  AfterError after = handle_error(st, t.errors, raw, error, timed_out ? std::optional<std::string>("") : a.cause,
+                                  a.heartbeat, timed_out || a.error.has_value(), retries);
+  if (after.result && after.result->kind == StepResult::Kind::kFail) {
+    if (timed_out) after.result->error.cause.reset();
+    if (in_branch_) record("TaskStateAborted", nullptr);
+  }
+  return after;
+}
+
+StepResult Frame::run_task(const asl::State& st, const asl::TaskSpec& t, Json raw, bool first) {
+  std::optional<StepResult> early;
+  Json eff;
+  main([&] {
+    enter_state(st, raw, first);
+    auto e = select(st.input_path, raw, st);
+    if (!e.ok()) early = StepResult::fail(e.err);
+    else eff = std::move(*e.value);
+  });
+  if (early) return std::move(*early);
+  std::vector<std::int64_t> retries(t.errors.retry.size(), 0);
+  for (;;) {
+    Attempt at;
+    main([&] { early = prepare_attempt(st, t, eff, at); });
+    if (early) return std::move(*early);
+    Awaited a = await_task(t, at);
+    close_task();
+    if (a.kind == Awaited::Kind::kStopped || stopped()) {
+      if (!ex_.abandoned) main([&] { record_aborted(st); });
+      return StepResult::stopped();
+    }
+    AfterError next;
+    main([&] { next = finish_attempt(st, t, raw, a, retries); });
+    if (next.result) return std::move(*next.result);
+    if (!back_off(st, next.retry_delay)) return StepResult::stopped();
+  }
+}
+
+}  // namespace stepfiber::engine

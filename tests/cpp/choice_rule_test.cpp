@@ -361,8 +361,22 @@ TEST(ChoiceRule, RejectsBadPaths) {
   expect_rejected(R"({"Variable":"$.a[","IsNull":true})", "unterminated");
   expect_rejected(R"({"Variable":"$.a","StringEqualsPath":"nope"})", "'StringEqualsPath' is not a valid JSONPath");
   expect_rejected(R"({"Variable":"$.a","NumericEqualsPath":3})", "'NumericEqualsPath' must be a string");
-  expect_rejected(R"({"Variable":"$myVar","IsNull":true})", "variable references are not supported yet: '$myVar'");
+  expect_rejected(R"({"Variable":"$myVar[","IsNull":true})", "'Variable' is not a valid variable reference");
   expect_rejected(R"({"Variable":"$ .a","IsNull":true})", "'Variable' is not a valid JSONPath");
+}
+
+TEST(ChoiceRule, ReadsWorkflowVariables) {
+  auto rule = ChoiceRule::compile(*parse_json(R"({"Variable":"$guess.n","NumericEqualsPath":"$answer"})"), "/r");
+  ASSERT_TRUE(rule.ok()) << rule.status().message();
+  const Json input = Json::object(), ctx = Json::object();
+  const Json vars = *parse_json(R"({"guess":{"n":7},"answer":7})");
+  auto hit = rule->evaluate(path::EvalScope{input, ctx, &vars});
+  ASSERT_TRUE(hit.ok());
+  EXPECT_TRUE(*hit.value);
+  const Json other = *parse_json(R"({"guess":{"n":8},"answer":7})");
+  auto miss = rule->evaluate(path::EvalScope{input, ctx, &other});
+  ASSERT_TRUE(miss.ok());
+  EXPECT_FALSE(*miss.value);
 }
 
 TEST(ChoiceRule, RejectsMalformedCombinators) {

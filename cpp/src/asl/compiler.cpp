@@ -195,16 +195,17 @@ class Compiler {
     return v.get<std::int64_t>();
   }
 
-  std::optional<path::ReferencePath> ref_path(const Json& body, const char* field,
-                                              const std::string& loc) {
+  /// A Reference Path field (the *Path forms): a reference path, a `$$`
+  /// path or a workflow variable; intrinsics only where ASL allows them.
+  std::optional<path::ValueExpr> ref_path(const Json& body, const char* field, const std::string& loc,
+                                          bool allow_intrinsic = false) {
     if (!body.contains(field)) return std::nullopt;
     const Json& v = body[field];
-    if (v.is_string()) {
-      auto p = path::ReferencePath::compile(v.get<std::string>());
+    if (v.is_string() && (allow_intrinsic || !path::is_intrinsic_call(v.get<std::string>()))) {
+      auto p = path::ValueExpr::compile(v.get<std::string>(), field, path::ValueExpr::PathRule::kReferencePath);
       if (p.ok()) return std::move(p).value();
     }
-    error(std::string("The value for the field '") + field + "' must be a valid ReferencePath",
-          loc + "/" + field);
+    error(std::string("The value for the field '") + field + "' must be a valid ReferencePath", loc + "/" + field);
     return std::nullopt;
   }
 
@@ -215,6 +216,14 @@ class Compiler {
     if (v.is_null()) {
       out.kind = SelectPath::Kind::kNull;
       return out;
+    }
+    if (v.is_string() && path::is_variable_reference(v.get<std::string>())) {
+      auto e = path::ValueExpr::compile(v.get<std::string>(), field);
+      if (e.ok()) {
+        out.kind = SelectPath::Kind::kPath;
+        out.variable = std::move(e).value();
+        return out;
+      }
     }
     if (v.is_string()) {
       std::string text = v.get<std::string>();
@@ -372,18 +381,20 @@ class Compiler {
   }
 
   IntOrPath int_or_path(const Json& body, const char* field, const std::string& loc, std::int64_t min,
-                        std::int64_t max) {
+                        std::int64_t max, bool fractional = false) {
     IntOrPath out;
     const std::string path_field = std::string(field) + "Path";
     if (body.contains(field)) {
       const Json& v = body[field];
-      if ((!v.is_number_integer() && !(v.is_number() && std::floor(v.get<double>()) == v.get<double>())) ||
-          v.get<double>() < static_cast<double>(min) || v.get<double>() > static_cast<double>(max)) {
-        error(std::string("The value for the field '") + field + "' must be an integer between " +
-                  std::to_string(min) + " and " + std::to_string(max),
+      const bool whole = v.is_number() && std::floor(v.get<double>()) == v.get<double>();
+      if (!v.is_number() || (!fractional && !whole) || v.get<double>() < static_cast<double>(min) ||
+          v.get<double>() > static_cast<double>(max)) {
+        error(std::string("The value for the field '") + field + "' must be " +
+                  (fractional ? "a number" : "an integer") + " between " + std::to_string(min) + " and " +
+                  std::to_string(max),
               loc + "/" + field);
       } else {
-        out.value = static_cast<std::int64_t>(v.get<double>());
+        out.value = v.get<double>();
       }
     }
     out.path = ref_path(body, path_field.c_str(), loc);
@@ -429,7 +440,7 @@ class Compiler {
     }
     m.max_concurrency = int_or_path(body, "MaxConcurrency", loc, 0, 99999999);
     m.tolerated_failure_count = int_or_path(body, "ToleratedFailureCount", loc, 0, 99999999);
-    m.tolerated_failure_percentage = int_or_path(body, "ToleratedFailurePercentage", loc, 0, 100);
+    m.tolerated_failure_percentage = int_or_path(body, "ToleratedFailurePercentage", loc, 0, 100, true);
     if (body.contains("ItemBatcher")) {
       const Json& b = body["ItemBatcher"];
       const std::string bloc = loc + "/ItemBatcher";
@@ -635,8 +646,8 @@ class Compiler {
         };
         f.error = str("Error");
         f.cause = str("Cause");
-        f.error_path = ref_path(body, "ErrorPath", loc);
-        f.cause_path = ref_path(body, "CausePath", loc);
+        f.error_path = ref_path(body, "ErrorPath", loc, true);
+        f.cause_path = ref_path(body, "CausePath", loc, true);
         if (body.contains("Error") && body.contains("ErrorPath")) error("Only one of Error and ErrorPath may be set", loc);
         if (body.contains("Cause") && body.contains("CausePath")) error("Only one of Cause and CausePath may be set", loc);
         st.spec = std::move(f);

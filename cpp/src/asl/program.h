@@ -13,6 +13,7 @@
 #include "choice/choice_rule.h"
 #include "path/json_path.h"
 #include "path/payload_template.h"
+#include "path/value_expr.h"
 #include "stepfiber/json.h"
 
 namespace stepfiber::asl {
@@ -29,6 +30,7 @@ struct SelectPath {
   enum class Kind { kDefault, kNull, kPath } kind = Kind::kDefault;
   path::JsonPath path;      ///< on the state's data (kPath, not context)
   bool context = false;     ///< the path reads `$$`
+  std::optional<path::ValueExpr> variable;  ///< `$name...`: reads a workflow variable
 };
 
 /// ResultPath: absent (= `$`), null (discard the result), or a reference path.
@@ -77,9 +79,9 @@ struct TaskSpec {
   std::optional<path::PayloadTemplate> parameters;
   std::optional<path::PayloadTemplate> result_selector;
   std::optional<std::int64_t> timeout_seconds;
-  std::optional<path::ReferencePath> timeout_seconds_path;
+  std::optional<path::ValueExpr> timeout_seconds_path;
   std::optional<std::int64_t> heartbeat_seconds;
-  std::optional<path::ReferencePath> heartbeat_seconds_path;
+  std::optional<path::ValueExpr> heartbeat_seconds_path;
   ErrorHandling errors;
 };
 
@@ -102,8 +104,8 @@ struct ChoiceSpec {
 struct WaitSpec {
   std::optional<std::int64_t> seconds;
   std::optional<std::string> timestamp;
-  std::optional<path::ReferencePath> seconds_path;
-  std::optional<path::ReferencePath> timestamp_path;
+  std::optional<path::ValueExpr> seconds_path;
+  std::optional<path::ValueExpr> timestamp_path;
 };
 
 struct SucceedSpec {};
@@ -111,8 +113,8 @@ struct SucceedSpec {};
 struct FailSpec {
   std::optional<std::string> error;
   std::optional<std::string> cause;
-  std::optional<path::ReferencePath> error_path;
-  std::optional<path::ReferencePath> cause_path;
+  std::optional<path::ValueExpr> error_path;  ///< reference path, variable or intrinsic
+  std::optional<path::ValueExpr> cause_path;
 };
 
 struct ParallelSpec {
@@ -122,15 +124,16 @@ struct ParallelSpec {
   ErrorHandling errors;
 };
 
-/// An integer given literally or through a reference path (the *Path form).
+/// A number given literally or through a reference path (the *Path form).
+/// Integer fields hold whole values; ToleratedFailurePercentage may not.
 struct IntOrPath {
-  std::optional<std::int64_t> value;
-  std::optional<path::ReferencePath> path;
+  std::optional<double> value;
+  std::optional<path::ValueExpr> path;
   bool present() const { return value || path; }
 };
 
 struct MapSpec {
-  std::optional<path::ReferencePath> items_path;       ///< default `$`
+  std::optional<path::ValueExpr> items_path;           ///< default `$`
   std::optional<path::PayloadTemplate> item_selector;  ///< or legacy Parameters
   std::optional<path::PayloadTemplate> result_selector;
   std::vector<Scope> processor;                        ///< exactly one

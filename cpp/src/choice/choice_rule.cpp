@@ -1,6 +1,8 @@
 // ChoiceRule: compiled JSONPath-mode Choice rules (And/Or/Not and comparison operators) and their evaluation.
 #include "choice/choice_rule.h"
 
+#include "path/value_expr.h"
+
 #include <cstdint>
 #include <exception>
 #include <optional>
@@ -80,6 +82,7 @@ struct RulePath {
   std::string text;
   path::JsonPath path;
   bool context = false;
+  std::optional<path::ValueExpr> variable;  ///< `$name...`: a workflow variable
 };
 
 /// `StringMatches` pattern: literal runs separated by `*`.
@@ -215,9 +218,12 @@ Status compile_path(const Json& value, const std::string& field, const std::stri
   }
   const std::string& text = value.get_ref<const std::string&>();
   const bool context = text.rfind("$$", 0) == 0;
-  if (text.size() >= 2 && text[0] == '$' &&
-      ((text[1] >= 'a' && text[1] <= 'z') || (text[1] >= 'A' && text[1] <= 'Z') || text[1] == '_')) {
-    return fail(location, "'" + field + "': variable references are not supported yet: '" + text + "'");
+  if (path::is_variable_reference(text)) {
+    auto expr = path::ValueExpr::compile(text, field);
+    if (!expr.ok()) return fail(location, "'" + field + "' is not a valid variable reference: " + expr.status().message());
+    out.text = text;
+    out.variable = std::move(expr).value();
+    return Status();
   }
   auto compiled = path::JsonPath::compile(context ? std::string_view(text).substr(1) : std::string_view(text));
   if (!compiled.ok()) {
@@ -327,6 +333,11 @@ Status compile_node(const Json& rule, const std::string& location, bool nested, 
 }
 
 std::optional<Json> read(const RulePath& p, const path::EvalScope& scope) {
+  if (p.variable) {
+    auto v = p.variable->evaluate(scope);
+    if (!v.ok()) return std::nullopt;
+    return std::move(*v.value);
+  }
   return p.path.select(p.context ? scope.context : scope.input);
 }
 

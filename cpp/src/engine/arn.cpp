@@ -44,7 +44,10 @@ Status validate_arn(std::string_view arn, std::string_view resource_type) {
   if (fields < 7 || parts[2] != "states") {
     return Status(ErrorCode::kInvalidArn, "Invalid Arn: 'Resource type not valid in this context: " + text + "'");
   }
-  if (parts[5] != resource_type) {
+  // EXPRESS executions have ":express:" ARNs; stepfiber keeps them
+  // describable (AWS logs them to CloudWatch instead).
+  const bool express_execution = resource_type == "execution" && parts[5] == "express";
+  if (parts[5] != resource_type && !express_execution) {
     return Status(ErrorCode::kInvalidArn,
                   "Invalid Arn: 'Resource type not valid in this context: " + parts[5] + "'");
   }

@@ -187,12 +187,24 @@ asl::Eval<Json> Frame::evaluate(const path::PayloadTemplate& t, const asl::State
   return r;
 }
 
+std::optional<Json> Frame::lookup(const path::ValueExpr& e, const asl::State& st, const Json& input) {
+  Json ctx = e.uses_context() ? context_object(st, nullptr) : Json();
+  auto r = e.evaluate(scope_for(input, ctx));
+  if (!r.ok()) return std::nullopt;
+  return std::move(*r.value);
+}
+
 // ---- data flow --------------------------------------------------------------------------
 
 asl::Eval<Json> Frame::select(const asl::SelectPath& p, const Json& data, const asl::State& st) {
   using K = asl::SelectPath::Kind;
   if (p.kind == K::kDefault) return asl::Eval<Json>::success(data);
   if (p.kind == K::kNull) return asl::Eval<Json>::success(Json::object());
+  if (p.variable) {
+    auto r = p.variable->evaluate(scope_for(data, Json()));
+    if (!r.ok()) return asl::Eval<Json>::failure(with_state_prefix(r.err));
+    return r;
+  }
   std::optional<Json> v;
   Json ctx;
   if (p.context) {
@@ -382,23 +394,21 @@ StepResult Frame::run_choice(const asl::State& st, const asl::ChoiceSpec& c, Jso
 }
 
 StepResult Frame::run_fail(const asl::FailSpec& f, const Json& raw) {
-  auto resolve = [&](const std::optional<std::string>& literal, const std::optional<path::ReferencePath>& p,
+  auto resolve = [&](const std::optional<std::string>& literal, const std::optional<path::ValueExpr>& e,
                      const char* field, std::optional<std::string>& out) -> std::optional<StateError> {
     if (literal) {
       out = *literal;
       return std::nullopt;
     }
-    if (!p) return std::nullopt;
-    auto v = p->get(raw);
-    if (!v) {
-      return runtime_error("The JSONPath '" + p->text() + "' specified for the field '" + field +
-                           "' could not be found in the input '" + dump_json(raw) + "'");
+    if (!e) return std::nullopt;
+    Json ctx = e->uses_context() ? context_object(*current_state_, nullptr) : Json();
+    auto v = e->evaluate(scope_for(raw, ctx));
+    if (!v.ok()) return with_state_prefix(v.err);
+    if (!v.value->is_string()) {
+      return runtime_error("The JSONPath '" + e->text() + "' specified for the field '" + field +
+                           "' must resolve to a string, but was '" + dump_json(*v.value) + "'");
     }
-    if (!v->is_string()) {
-      return runtime_error("The JSONPath '" + p->text() + "' specified for the field '" + field +
-                           "' must resolve to a string, but was '" + dump_json(*v) + "'");
-    }
-    out = v->get<std::string>();
+    out = v.value->get<std::string>();
     return std::nullopt;
   };
   std::optional<std::string> error, cause;
@@ -453,14 +463,18 @@ asl::Eval<runtime::Millis> Frame::wait_deadline(const asl::State& st, const asl:
     }
     deadline = ts->seconds * 1000 + ts->nanos / 1000000;
   } else if (w.seconds_path) {
-    auto v = w.seconds_path->get(in);
+    auto v = lookup(*w.seconds_path, st, in);
+    if (v && v->is_number() && !v->is_number_integer()) {
+      return R::failure(runtime_error("The SecondsPath parameter cannot be parsed as a long value: " +
+                                      w.seconds_path->text() + " == " + dump_json(*v)));
+    }
     if (!v || !v->is_number_integer() || v->get<std::int64_t>() < 0) {
       return R::failure(
           runtime_error("The SecondsPath parameter does not reference an input value: " + w.seconds_path->text()));
     }
     deadline = entered_time_ + v->get<std::int64_t>() * 1000;
   } else if (w.timestamp_path) {
-    auto v = w.timestamp_path->get(in);
+    auto v = lookup(*w.timestamp_path, st, in);
     std::optional<choice::Timestamp> ts;
     if (v && v->is_string()) ts = choice::parse_timestamp(v->get<std::string>());
     if (!ts) {

@@ -91,6 +91,11 @@ class Frame {
   asl::Eval<Json> evaluate(const path::PayloadTemplate& t, const asl::State& st, const Json& input,
                            const std::string* token = nullptr, const Json* map_item = nullptr);
 
+  /// The value a path-valued field (ItemsPath, SecondsPath, ...) selects:
+  /// a reference path on `input`, a `$$` path or a variable; nullopt when
+  /// it selects nothing.
+  std::optional<Json> lookup(const path::ValueExpr& e, const asl::State& st, const Json& input);
+
   // -- data flow (main stack) ---------------------------------------------------
   asl::Eval<Json> select(const asl::SelectPath& p, const Json& data, const asl::State& st);
   asl::Eval<Json> apply_result_path(const asl::ResultPathSpec& rp, Json raw, Json result);
@@ -134,7 +139,7 @@ class Frame {
   AfterError finish_attempt(const asl::State& st, const asl::TaskSpec& t, Json& raw, Awaited& a,
                             std::vector<std::int64_t>& retries);
   std::optional<asl::StateError> resolve_seconds(const std::optional<std::int64_t>& literal,
-                                                 const std::optional<path::ReferencePath>& p, const Json& in,
+                                                 const std::optional<path::ValueExpr>& p, const Json& in,
                                                  std::optional<std::int64_t>& out);
   void record_scheduled(const asl::TaskSpec& t, const Json& params, std::optional<std::int64_t> timeout,
                         std::optional<std::int64_t> heartbeat);

@@ -4,6 +4,7 @@
 // recording *StateAborted / MapIterationAborted.
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <functional>
 #include <utility>
 
@@ -192,19 +193,34 @@ StepResult Frame::run_parallel(const asl::State& st, const asl::ParallelSpec& p,
 namespace {
 
 /// Resolves an integer field given literally or through its *Path form.
-std::optional<std::string> resolve_int(const asl::IntOrPath& f, const Json& in, const char* field,
-                                       std::optional<std::int64_t>& out) {
+using Lookup = std::function<std::optional<Json>(const path::ValueExpr&)>;
+
+/// Resolves a numeric Map field given literally or through its *Path form.
+/// Numeric strings count as numbers (AWS parses them). Messages are AWS's.
+std::optional<std::string> resolve_number(const asl::IntOrPath& f, const Lookup& look, const char* field,
+                                          bool fractional, std::optional<double>& out) {
   if (f.value) {
     out = f.value;
     return std::nullopt;
   }
   if (!f.path) return std::nullopt;
-  auto v = f.path->get(in);
-  if (!v || !v->is_number() || v->get<double>() < 0 || std::floor(v->get<double>()) != v->get<double>()) {
-    return std::string("The ") + field + "Path field refers to value \"" + (v ? dump_json(*v) : "null") +
-           "\" which is not a valid integer: " + f.path->text();
+  auto v = look(*f.path);
+  std::optional<double> number;
+  if (v && v->is_number()) {
+    number = v->get<double>();
+  } else if (v && v->is_string()) {
+    const std::string& text = v->get_ref<const std::string&>();
+    char* end = nullptr;
+    const double parsed = std::strtod(text.c_str(), &end);
+    if (!text.empty() && end == text.c_str() + text.size()) number = parsed;
   }
-  out = static_cast<std::int64_t>(v->get<double>());
+  if (number && !fractional && std::floor(*number) != *number) number.reset();
+  if (!number) {
+    const std::string shown = !v ? "null" : v->is_string() ? v->get<std::string>() : dump_json(*v);
+    return std::string("The ") + field + "Path field refers to value \"" + shown + "\" which is not a valid " +
+           (fractional ? "float" : "integer") + ": " + f.path->text();
+  }
+  out = number;
   return std::nullopt;
 }
 
@@ -231,9 +247,10 @@ StepResult Frame::run_map(const asl::State& st, const asl::MapSpec& m, Json raw,
     auto e = select(st.input_path, raw, st);
     if (!e.ok()) return fail(e.err);
     const Json& eff = *e.value;
+    const Lookup look = [&](const path::ValueExpr& x) { return lookup(x, st, eff); };
     Json items;
     if (m.items_path) {
-      auto v = m.items_path->get(eff);
+      auto v = look(*m.items_path);
       if (!v) {
         auto jp = path::JsonPath::compile(m.items_path->text());
         return fail(runtime_error("Invalid path '" + m.items_path->text() + "' : " +
@@ -246,16 +263,19 @@ StepResult Frame::run_map(const asl::State& st, const asl::MapSpec& m, Json raw,
     if (!items.is_array()) {
       return fail(runtime_error(std::string("Map state input must be an array but was: ") + json_type_name(items)));
     }
-    std::optional<std::int64_t> mc, tc, tp;
-    for (auto [f, name, out] : {std::tuple{&m.max_concurrency, "MaxConcurrency", &mc},
-                                std::tuple{&m.tolerated_failure_count, "ToleratedFailureCount", &tc},
-                                std::tuple{&m.tolerated_failure_percentage, "ToleratedFailurePercentage", &tp}}) {
-      if (auto err = resolve_int(*f, eff, name, *out)) return fail(runtime_error(*err));
+    std::optional<double> mc, tc, tp;
+    if (auto err = resolve_number(m.max_concurrency, look, "MaxConcurrency", false, mc)) return fail(runtime_error(*err));
+    if (auto err = resolve_number(m.tolerated_failure_count, look, "ToleratedFailureCount", false, tc)) {
+      return fail(runtime_error(*err));
     }
-    if (tp && *tp > 100) return fail(runtime_error("ToleratedFailurePercentage must be between 0 and 100"));
+    if (auto err = resolve_number(m.tolerated_failure_percentage, look, "ToleratedFailurePercentage", true, tp)) {
+      return fail(runtime_error(*err));
+    }
+    if (tc && *tc < 0) return fail(runtime_error("ToleratedFailureCount cannot be negative."));
+    if (tp && (*tp < 0 || *tp > 100)) return fail(runtime_error("ToleratedFailurePercentage must be between 0 and 100."));
     if (mc && *mc > 0) concurrency = std::min<std::size_t>(static_cast<std::size_t>(*mc), kMaxInlineConcurrency);
-    tolerated_count = tc;
-    if (tp) tolerated_percentage = static_cast<double>(*tp);
+    if (tc) tolerated_count = static_cast<std::int64_t>(*tc);
+    tolerated_percentage = tp;
     // Per-item inputs: ItemSelector (with $$.Map.Item) or the item itself.
     std::vector<Json> selected;
     selected.reserve(items.size());
@@ -273,9 +293,11 @@ StepResult Frame::run_map(const asl::State& st, const asl::MapSpec& m, Json raw,
       inputs = std::move(selected);
       return;
     }
-    std::optional<std::int64_t> max_items, max_bytes;
-    if (auto err = resolve_int(m.max_items_per_batch, eff, "MaxItemsPerBatch", max_items)) return fail(runtime_error(*err));
-    if (auto err = resolve_int(m.max_input_bytes_per_batch, eff, "MaxInputBytesPerBatch", max_bytes)) {
+    std::optional<double> max_items, max_bytes;
+    if (auto err = resolve_number(m.max_items_per_batch, look, "MaxItemsPerBatch", false, max_items)) {
+      return fail(runtime_error(*err));
+    }
+    if (auto err = resolve_number(m.max_input_bytes_per_batch, look, "MaxInputBytesPerBatch", false, max_bytes)) {
       return fail(runtime_error(*err));
     }
     Json batch_input;
@@ -294,9 +316,8 @@ StepResult Frame::run_map(const asl::State& st, const asl::MapSpec& m, Json raw,
     std::size_t bytes = 0;
     for (Json& item : selected) {
       const std::size_t size = dump_json(item).size();
-      const bool full_items = max_items && static_cast<std::int64_t>(batch["Items"].size()) >= *max_items;
-      const bool full_bytes = max_bytes && !batch["Items"].empty() &&
-                              static_cast<std::int64_t>(bytes + size) > *max_bytes;
+      const bool full_items = max_items && static_cast<double>(batch["Items"].size()) >= *max_items;
+      const bool full_bytes = max_bytes && !batch["Items"].empty() && static_cast<double>(bytes + size) > *max_bytes;
       if (full_items || full_bytes) {
         inputs.push_back(std::move(batch));
         batch = make_batch();

@@ -25,11 +25,11 @@ void Frame::close_task() {
 }
 
 std::optional<StateError> Frame::resolve_seconds(const std::optional<std::int64_t>& literal,
-                                                 const std::optional<path::ReferencePath>& p, const Json& in,
+                                                 const std::optional<path::ValueExpr>& p, const Json& in,
                                                  std::optional<std::int64_t>& out) {
   out = literal;
   if (!p) return std::nullopt;
-  auto v = p->get(in);
+  auto v = lookup(*p, *current_state_, in);
   if (!v) {
     auto jp = path::JsonPath::compile(p->text());
     return runtime_error("Invalid path '" + p->text() + "' : " +

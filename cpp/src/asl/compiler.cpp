@@ -423,6 +423,7 @@ class Compiler {
       const Json& proc = body[proc_field];
       if (proc.contains("ProcessorConfig")) {
         const Json& pc = proc["ProcessorConfig"];
+        m.distributed = pc.contains("Mode") && pc["Mode"] == "DISTRIBUTED";
         if (pc.contains("Mode") && pc["Mode"] != "INLINE" && pc["Mode"] != "DISTRIBUTED") {
           error("The value for the field 'Mode' must be INLINE or DISTRIBUTED", loc + "/" + proc_field + "/ProcessorConfig/Mode");
         }

@@ -137,6 +137,7 @@ struct MapSpec {
   std::optional<path::PayloadTemplate> item_selector;  ///< or legacy Parameters
   std::optional<path::PayloadTemplate> result_selector;
   std::vector<Scope> processor;                        ///< exactly one
+  bool distributed = false;  ///< ProcessorConfig.Mode DISTRIBUTED: iterations are child executions
   IntOrPath max_concurrency;
   IntOrPath tolerated_failure_count;
   IntOrPath tolerated_failure_percentage;

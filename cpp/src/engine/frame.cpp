@@ -92,14 +92,20 @@ bool error_matches(const std::vector<std::string>& equals, const std::string& er
   return false;
 }
 
-Frame::Frame(ExecutionContext& x, std::uint32_t strand, Json variables, bool in_branch)
-    : x_(x), core_(x.core), ex_(x.ex), strand_(strand), variables_(std::move(variables)), in_branch_(in_branch) {}
+Frame::Frame(ExecutionContext& x, std::uint32_t strand, Json variables, bool in_branch, History* history)
+    : x_(x),
+      core_(x.core),
+      ex_(x.ex),
+      history_(history ? history : &x.ex.history),
+      strand_(strand),
+      variables_(std::move(variables)),
+      in_branch_(in_branch) {}
 
 // ---- the walk ------------------------------------------------------------------
 
 ScopeResult Frame::run_scope(const asl::Scope& scope, Json data) {
   std::uint32_t current = scope.start;
-  bool first = !in_branch_ && ex_.history.last_id() == 1;
+  bool first = history_->last_id() <= 1;
   int transitions = 0;
   for (;;) {
     if (stopped()) return ScopeResult{};
@@ -139,11 +145,11 @@ ScopeResult Frame::run_scope(const asl::Scope& scope, Json data) {
 // ---- plumbing ------------------------------------------------------------------------
 
 std::int64_t Frame::record(const char* type, const Json* details, std::optional<std::int64_t> prev) {
-  if (ex_.history.last_id() >= kMaxHistoryEvents - 1) {
+  if (history_->last_id() >= kMaxHistoryEvents - 1) {
     x_.history_full = true;
-    return ex_.history.last_id();
+    return history_->last_id();
   }
-  return ex_.history.add(core_.now(), prev ? *prev : ex_.history.last_id(), type, details);
+  return history_->add(core_.now(), prev ? *prev : history_->last_id(), type, details);
 }
 
 StateError Frame::runtime_error(const std::string& detail) const {
@@ -280,7 +286,8 @@ StepResult Frame::finish_with_result(const asl::State& st, const std::optional<p
 
 AfterError Frame::handle_error(const asl::State& st, const asl::ErrorHandling& eh, Json& raw,
                                const std::string& error, const std::optional<std::string>& cause, bool heartbeat,
-                               bool error_present, std::vector<std::int64_t>& retries) {
+                               bool error_present, std::vector<std::int64_t>& retries,
+                               const char* failed_event) {
   for (std::size_t i = 0; i < eh.retry.size(); ++i) {
     const asl::Retrier& r = eh.retry[i];
     if (!error_matches(r.error_equals, error, heartbeat)) continue;
@@ -294,6 +301,7 @@ AfterError Frame::handle_error(const asl::State& st, const asl::ErrorHandling& e
     }
     break;  // the first matching retrier decides
   }
+  if (failed_event) record(failed_event, nullptr);
   for (const asl::Catcher& c : eh.catch_) {
     if (!error_matches(c.error_equals, error, heartbeat)) continue;
     Json error_output = Json::object();

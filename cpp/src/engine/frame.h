@@ -65,7 +65,9 @@ struct AfterError {
 class Frame {
  public:
   /// `variables` is this scope's copy of the workflow variables.
-  Frame(ExecutionContext& x, std::uint32_t strand, Json variables, bool in_branch);
+  /// `history` receives this frame's events (a Distributed Map iteration is
+  /// its own child execution, so its events do not go to the parent).
+  Frame(ExecutionContext& x, std::uint32_t strand, Json variables, bool in_branch, History* history = nullptr);
 
   /// Fiber side: runs `scope` from its StartAt with `input`.
   ScopeResult run_scope(const asl::Scope& scope, Json input);
@@ -109,9 +111,12 @@ class Frame {
   StepResult finish_with_result(const asl::State& st, const std::optional<path::PayloadTemplate>& selector,
                                 Json raw, Json result);
   /// Retry first, then Catch (Task, Parallel, Map).
+  /// `failed_event` (e.g. "MapStateFailed") is recorded once the error is
+  /// not retried, before the catcher's exit or the failure.
   AfterError handle_error(const asl::State& st, const asl::ErrorHandling& eh, Json& raw,
                           const std::string& error, const std::optional<std::string>& cause, bool heartbeat,
-                          bool error_present, std::vector<std::int64_t>& retries);
+                          bool error_present, std::vector<std::int64_t>& retries,
+                          const char* failed_event = nullptr);
   void record_aborted(const asl::State& st);
 
   // -- states --------------------------------------------------------------------
@@ -160,6 +165,7 @@ class Frame {
   ExecutionContext& x_;
   Core& core_;
   Execution& ex_;
+  History* history_;
   std::uint32_t strand_;
   Json variables_;
   bool in_branch_;

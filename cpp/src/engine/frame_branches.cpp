@@ -32,6 +32,9 @@ struct Frame::Branches {
   std::function<const asl::Scope&(std::size_t)> scope_of;
   std::function<Json(std::size_t)> input_of;   ///< main stack
   std::function<void(std::size_t, const char*)> on_event;  ///< main stack; MapIteration*
+  /// Iterations are child executions (Distributed Map): their events do not
+  /// go to this execution's history.
+  bool detached_history = false;
   // Results.
   std::vector<Json> outputs;
   std::size_t failures = 0;
@@ -99,7 +102,8 @@ void Frame::run_children(Branches& b) {
           input = b.input_of(i);
           if (b.on_event) b.on_event(i, "MapIterationStarted");
         });
-        Frame child(x_, strands[w], std::move(vars), true);
+        History detached;
+        Frame child(x_, strands[w], std::move(vars), true, b.detached_history ? &detached : nullptr);
         ScopeResult r = child.run_scope(b.scope_of(i), std::move(input));
         main([&] {
           switch (r.kind) {
@@ -179,9 +183,8 @@ StepResult Frame::run_parallel(const asl::State& st, const asl::ParallelSpec& p,
         next.result = finish_with_result(st, p.result_selector, std::move(raw), std::move(result));
         return;
       }
-      record("ParallelStateFailed", nullptr);
       next = handle_error(st, p.errors, raw, b.failure->error, b.failure->cause, false, !b.failure->error.empty(),
-                          retries);
+                          retries, "ParallelStateFailed");
     });
     if (next.result) return std::move(*next.result);
     if (!back_off(st, next.retry_delay)) return StepResult::stopped();
@@ -263,19 +266,6 @@ StepResult Frame::run_map(const asl::State& st, const asl::MapSpec& m, Json raw,
     if (!items.is_array()) {
       return fail(runtime_error(std::string("Map state input must be an array but was: ") + json_type_name(items)));
     }
-    std::optional<double> mc, tc, tp;
-    if (auto err = resolve_number(m.max_concurrency, look, "MaxConcurrency", false, mc)) return fail(runtime_error(*err));
-    if (auto err = resolve_number(m.tolerated_failure_count, look, "ToleratedFailureCount", false, tc)) {
-      return fail(runtime_error(*err));
-    }
-    if (auto err = resolve_number(m.tolerated_failure_percentage, look, "ToleratedFailurePercentage", true, tp)) {
-      return fail(runtime_error(*err));
-    }
-    if (tc && *tc < 0) return fail(runtime_error("ToleratedFailureCount cannot be negative."));
-    if (tp && (*tp < 0 || *tp > 100)) return fail(runtime_error("ToleratedFailurePercentage must be between 0 and 100."));
-    if (mc && *mc > 0) concurrency = std::min<std::size_t>(static_cast<std::size_t>(*mc), kMaxInlineConcurrency);
-    if (tc) tolerated_count = static_cast<std::int64_t>(*tc);
-    tolerated_percentage = tp;
     // Per-item inputs: ItemSelector (with $$.Map.Item) or the item itself.
     std::vector<Json> selected;
     selected.reserve(items.size());
@@ -335,7 +325,31 @@ StepResult Frame::run_map(const asl::State& st, const asl::MapSpec& m, Json raw,
     main([&] {
       Json d = {{"length", inputs.size()}};
       record("MapStateStarted", &d);
+      // Recorded AWS runs resolve these after MapStateStarted.
+      auto fail = [&](StateError e) { early = StepResult::fail(std::move(e)); };
+      auto e = select(st.input_path, raw, st);
+      if (!e.ok()) return fail(e.err);
+      const Json& eff = *e.value;
+      const Lookup look = [&](const path::ValueExpr& x) { return lookup(x, st, eff); };
+    std::optional<double> mc, tc, tp;
+      if (auto err = resolve_number(m.max_concurrency, look, "MaxConcurrency", false, mc)) return fail(runtime_error(*err));
+      if (auto err = resolve_number(m.tolerated_failure_count, look, "ToleratedFailureCount", false, tc)) {
+        return fail(runtime_error(*err));
+      }
+      if (auto err = resolve_number(m.tolerated_failure_percentage, look, "ToleratedFailurePercentage", true, tp)) {
+        return fail(runtime_error(*err));
+      }
+      if (tc && *tc < 0) return fail(runtime_error("ToleratedFailureCount cannot be negative."));
+      if (tp && (*tp < 0 || *tp > 100)) return fail(runtime_error("ToleratedFailurePercentage must be between 0 and 100."));
+      if (mc && *mc > 0) concurrency = std::min<std::size_t>(static_cast<std::size_t>(*mc), kMaxInlineConcurrency);
+      if (tc) tolerated_count = static_cast<std::int64_t>(*tc);
+      tolerated_percentage = tp;
+      if (m.distributed) {
+        Json run = {{"mapRunArn", ex_.arn + "/" + st.name + ":" + std::to_string(history_->last_id())}};
+        record("MapRunStarted", &run);
+      }
     });
+    if (early) return std::move(*early);
     Branches b;
     b.count = inputs.size();
     b.concurrency = concurrency;
@@ -343,10 +357,13 @@ StepResult Frame::run_map(const asl::State& st, const asl::MapSpec& m, Json raw,
     b.tolerated_percentage = tolerated_percentage;
     b.scope_of = [&m](std::size_t) -> const asl::Scope& { return m.processor[0]; };
     b.input_of = [&inputs](std::size_t i) { return inputs[i]; };
-    b.on_event = [this, &st](std::size_t i, const char* type) {
-      Json d = {{"index", i}, {"name", st.name}};
-      record(type, &d);
-    };
+    b.detached_history = m.distributed;
+    if (!m.distributed) {
+      b.on_event = [this, &st](std::size_t i, const char* type) {
+        Json d = {{"index", i}, {"name", st.name}};
+        record(type, &d);
+      };
+    }
     run_children(b);
     if (stopped()) {
       if (!ex_.abandoned) main([&] { record_aborted(st); });
@@ -355,19 +372,20 @@ StepResult Frame::run_map(const asl::State& st, const asl::MapSpec& m, Json raw,
     AfterError next;
     main([&] {
       if (!b.failure) {
+        if (m.distributed) record("MapRunSucceeded", nullptr);
         record("MapStateSucceeded", nullptr);
         Json result = Json::array();
         for (Json& o : b.outputs) result.push_back(std::move(o));
         next.result = finish_with_result(st, m.result_selector, std::move(raw), std::move(result));
         return;
       }
-      record("MapStateFailed", nullptr);
+      if (m.distributed) record("MapRunFailed", nullptr);
       StateError e = *b.failure;
       if (tolerated_count || tolerated_percentage) {
         e = StateError{std::string(errors::kExceedToleratedFailureThreshold),
                        "The specified tolerated failure threshold was exceeded"};
       }
-      next = handle_error(st, m.errors, raw, e.error, e.cause, false, !e.error.empty(), retries);
+      next = handle_error(st, m.errors, raw, e.error, e.cause, false, !e.error.empty(), retries, "MapStateFailed");
     });
     if (next.result) return std::move(*next.result);
     if (!back_off(st, next.retry_delay)) return StepResult::stopped();

@@ -91,10 +91,13 @@ class SFNClient:
         start_time: datetime | int | float | None = None,
         region_name: str = "us-east-1",
         handler_threads: int = 4,
+        account_id: str = "123456789012",
     ) -> None:
         """Start an engine. Prefer :func:`stepfiber.client`, which forwards here."""
         start_ms = None if start_time is None else datetime_to_ms(start_time)
-        self._engine = _core.Engine(bool(manual_clock), start_ms, region_name)
+        if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
+            raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
+        self._engine = _core.Engine(bool(manual_clock), start_ms, region_name, account_id)
         self._manual_clock = bool(manual_clock)
         self._region = region_name
         self._handlers = HandlerPool(self._engine, handler_threads)
@@ -633,6 +636,7 @@ def client(
     start_time: datetime | int | float | None = None,
     region_name: str = "us-east-1",
     handler_threads: int = 4,
+    account_id: str = "123456789012",
 ) -> SFNClient:
     """Create an :class:`SFNClient` with its own engine (like ``boto3.client``).
 
@@ -643,6 +647,7 @@ def client(
             seconds); default now.
         region_name: region used in ARNs.
         handler_threads: threads serving ``register_task_handler`` functions.
+        account_id: the 12-digit account id used in ARNs.
     """
     if service_name != "stepfunctions":
         raise ValueError(f"stepfiber only provides 'stepfunctions', not {service_name!r}")
@@ -651,4 +656,5 @@ def client(
         start_time=start_time,
         region_name=region_name,
         handler_threads=handler_threads,
+        account_id=account_id,
     )

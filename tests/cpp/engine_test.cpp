@@ -59,6 +59,8 @@ TEST(Engine, TokenErrorsAreAwsCodes) {
   auto token = e.list_pending_tasks(std::nullopt).at(0).task_token;
   EXPECT_EQ(e.send_task_success("NoSuchTaskToken", "{}").code(), ErrorCode::kInvalidToken);
   EXPECT_EQ(e.send_task_success(token, "{not json").code(), ErrorCode::kInvalidOutput);
+  // The token is checked before the output (recorded AWS behaviour).
+  EXPECT_EQ(e.send_task_success("NoSuchTaskToken", "{not json").code(), ErrorCode::kInvalidToken);
   EXPECT_EQ(e.send_task_success(token, std::string(262145, ' ')).code(), ErrorCode::kValidationException);
   EXPECT_EQ(e.send_task_failure(token, std::string(257, 'e'), std::nullopt).code(), ErrorCode::kValidationException);
   EXPECT_EQ(e.send_task_failure(token, std::nullopt, std::string(32769, 'c')).code(), ErrorCode::kValidationException);

@@ -468,6 +468,16 @@ class Compiler {
       if (r.size() > suffix.size() && r.compare(r.size() - suffix.size(), suffix.size(), suffix) == 0)
         t.wait_for_task_token = true;
     }
+    auto ends_with = [&](std::string_view suffix) {
+      return r.size() > suffix.size() && r.compare(r.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    t.sync_v2 = ends_with(".sync:2");
+    t.sync = t.sync_v2 || ends_with(".sync");
+    if (r.rfind(kStates + "states:startExecution", 0) == 0) t.integration = Integration::kStartExecution;
+    if (r == kStates + "aws-sdk:sfn:startExecution") t.integration = Integration::kSdkStartExecution;
+    if (r == kStates + "aws-sdk:sfn:sendTaskSuccess") t.integration = Integration::kSdkSendTaskSuccess;
+    if (r == kStates + "aws-sdk:sfn:sendTaskFailure") t.integration = Integration::kSdkSendTaskFailure;
+    if (r == kStates + "aws-sdk:sfn:sendTaskHeartbeat") t.integration = Integration::kSdkSendTaskHeartbeat;
     if (r.rfind(kStates, 0) == 0) {
       t.kind = ResourceKind::kServiceIntegration;
       std::string rest = r.substr(kStates.size());  // e.g. sqs:sendMessage.waitForTaskToken

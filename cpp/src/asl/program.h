@@ -70,8 +70,21 @@ struct ErrorHandling {
   std::vector<Catcher> catch_;
 };
 
+/// Step Functions' own integrations, served by the engine itself.
+enum class Integration {
+  kNone,
+  kStartExecution,        ///< arn:aws:states:::states:startExecution[.sync|.sync:2|.waitForTaskToken]
+  kSdkStartExecution,     ///< arn:aws:states:::aws-sdk:sfn:startExecution
+  kSdkSendTaskSuccess,    ///< arn:aws:states:::aws-sdk:sfn:sendTaskSuccess
+  kSdkSendTaskFailure,    ///< arn:aws:states:::aws-sdk:sfn:sendTaskFailure
+  kSdkSendTaskHeartbeat,  ///< arn:aws:states:::aws-sdk:sfn:sendTaskHeartbeat
+};
+
 struct TaskSpec {
   std::string resource;           ///< the ARN as written
+  Integration integration = Integration::kNone;
+  bool sync = false;              ///< .sync or .sync:2: wait for the job to finish
+  bool sync_v2 = false;           ///< .sync:2: JSON (not text) Input/Output
   ResourceKind kind = ResourceKind::kOther;
   std::string resource_type;      ///< history "resourceType", e.g. "sqs"
   std::string resource_name;      ///< history "resource", e.g. "sendMessage.waitForTaskToken"

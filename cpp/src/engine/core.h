@@ -81,6 +81,16 @@ class Core {
   /// Fibers run their JSON work here (see runtime/main_stack.h).
   runtime::MainStack main_stack;
 
+  /// StartExecution on the engine thread: name idempotency, EXPRESS ARNs
+  /// and limits, ExecutionStarted, the execution timeout, and the fiber.
+  /// Errors: StateMachineDoesNotExist, StateMachineTypeNotSupported (sync
+  /// on STANDARD), ExecutionAlreadyExists. An idempotent repeat returns the
+  /// existing execution.
+  Result<Execution*> create_execution(const std::string& state_machine_arn, const std::optional<std::string>& name,
+                                      const std::string& input_text, bool sync);
+  /// SendTaskSuccess/Failure on the engine thread. Exactly one caller per
+  /// token gets OK: the slot is closed before the fiber even resumes.
+  Status deliver_token(const std::string& token, TaskOutcome outcome);
   /// Creates an execution's fiber (launch::post: it runs on the next round).
   void spawn(Execution& ex);
   /// Creates a child fiber of a running execution (a Parallel branch or a
@@ -141,6 +151,12 @@ class Core {
 
   std::thread thread_;
 };
+
+/// AWS's messages for the two token errors.
+Status invalid_token();
+Status task_timed_out();
+/// A random version-4 UUID, as AWS generates execution names.
+std::string uuid4();
 
 /// The fiber body of one execution (interpreter.cpp). Never throws.
 void run_execution(Core& core, Execution& ex) noexcept;

@@ -29,18 +29,6 @@ constexpr std::size_t kMaxToken = 2048;
 
 const Status kClosed(ErrorCode::kEngineClosed, "The engine is closed");
 
-std::string uuid4() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  std::uint64_t a = rng(), b = rng();
-  a = (a & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;
-  b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
-  char buf[37];
-  std::snprintf(buf, sizeof(buf), "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(a >> 32),
-                static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xffff),
-                static_cast<unsigned>(b >> 48), static_cast<unsigned long long>(b & 0xffffffffffffULL));
-  return buf;
-}
-
 Status too_long(const char* field, std::size_t max) {
   return Status(ErrorCode::kValidationException,
                 std::string("1 validation error detected: Value at '") + field +
@@ -48,10 +36,6 @@ Status too_long(const char* field, std::size_t max) {
                     std::to_string(max));
 }
 
-Status invalid_token() { return Status(ErrorCode::kInvalidToken, "Invalid Token: 'Invalid token'"); }
-Status task_timed_out() {
-  return Status(ErrorCode::kTaskTimedOut, "Task Timed Out: 'Provided task does not exist anymore'");
-}
 
 StateMachineInfo to_info(const engine::StateMachineRecord& r) {
   StateMachineInfo i;
@@ -247,54 +231,12 @@ Result<StartExecutionResult> Engine::start(const std::string& sm_arn, const std:
   }
   std::optional<Result<StartExecutionResult>> out;
   const bool ran = core_->post_and_wait_round([&] {
-    auto it = core_->machines.find(sm_arn);
-    if (it == core_->machines.end()) {
-      out.emplace(Status(ErrorCode::kStateMachineDoesNotExist, "State Machine Does Not Exist: '" + sm_arn + "'"));
-      return;
+    auto r = core_->create_execution(sm_arn, name, input_text, sync);
+    if (!r.ok()) {
+      out.emplace(r.status());
+    } else {
+      out.emplace(StartExecutionResult{(*r)->arn, (*r)->start});
     }
-    const bool express = it->second->type == "EXPRESS";
-    if (sync && !express) {
-      out.emplace(Status(ErrorCode::kStateMachineTypeNotSupported,
-                         "This operation is only supported for state machines of type EXPRESS"));
-      return;
-    }
-    const std::string exec_name = name ? *name : uuid4();
-    // EXPRESS: arn:aws:states:<r>:<a>:express:<machine>:<name>:<uuid>
-    std::string arn = engine::execution_arn(sm_arn, exec_name);
-    if (express) {
-      arn.replace(arn.find(":execution:"), 11, ":express:");
-      arn += ":" + uuid4();
-    }
-    if (auto found = core_->execution_by_arn.find(arn); found != core_->execution_by_arn.end()) {
-      const Execution& prior = *core_->executions[found->second];
-      // Idempotent while RUNNING with the same input (STANDARD only).
-      if (prior.status == ExecutionStatus::kRunning && prior.input == input_text && it->second->type == "STANDARD") {
-        out.emplace(StartExecutionResult{prior.arn, prior.start});
-      } else {
-        out.emplace(Status(ErrorCode::kExecutionAlreadyExists, "Execution Already Exists: '" + arn + "'"));
-      }
-      return;
-    }
-    auto ex = std::make_unique<Execution>();
-    ex->index = static_cast<std::uint32_t>(core_->executions.size());
-    ex->machine = it->second;
-    ex->name = exec_name;
-    ex->arn = arn;
-    ex->input = input_text;
-    ex->express = express;
-    ex->sync = sync;
-    ex->start = core_->now();
-    ex->strands.push_back(std::make_unique<engine::Strand>());
-    Json details = {{"input", input_text}, {"inputDetails", {{"truncated", false}}}, {"roleArn", it->second->role_arn}};
-    ex->history.add(ex->start, 0, "ExecutionStarted", &details);
-    std::optional<std::int64_t> timeout = it->second->program->timeout_seconds;
-    if (express) timeout = std::min<std::int64_t>(timeout.value_or(300), 300);  // EXPRESS: 5 minutes at most
-    if (timeout) core_->timers.arm(ex->start + *timeout * 1000, ex->index, 0, 0, true);
-    core_->execution_by_arn.emplace(arn, ex->index);
-    Execution& ref = *ex;
-    core_->executions.push_back(std::move(ex));
-    core_->spawn(ref);
-    out.emplace(StartExecutionResult{ref.arn, ref.start});
   });
   if (!ran) return kClosed;
   return std::move(*out);
@@ -408,23 +350,6 @@ Result<std::vector<HistoryEventInfo>> Engine::get_execution_history(const std::s
 
 namespace {
 
-/// Delivers a token outcome on the engine thread. Exactly one caller per
-/// token gets OK: the slot is closed before the fiber even resumes.
-Status deliver(Core& core, const std::string& token, engine::TaskOutcome outcome) {
-  auto found = core.tokens.find(token);
-  if (found.status == runtime::TokenRegistry::Lookup::kInvalid) return invalid_token();
-  if (found.status == runtime::TokenRegistry::Lookup::kClosed) return task_timed_out();
-  Execution& ex = *core.executions[found.execution];
-  if (ex.abandoned || found.strand >= ex.strands.size()) return task_timed_out();
-  engine::Strand& s = *ex.strands[found.strand];
-  if (!s.task || s.task->epoch != found.epoch || s.task->token_outcome) return task_timed_out();
-  s.task->token_outcome = std::move(outcome);
-  core.tokens.close(found.slot);
-  s.task->token_slot.reset();
-  s.waiter.wake(found.epoch);
-  return {};
-}
-
 Status check_token(const std::string& token) {
   if (token.empty() || token.size() > kMaxToken) {
     return Status(ErrorCode::kValidationException,
@@ -438,13 +363,22 @@ Status check_token(const std::string& token) {
 Status Engine::send_task_success(const std::string& task_token, const std::string& output) {
   STEPFIBER_TRY(check_token(task_token));
   if (output.size() > kMaxPayload) return too_long("output", kMaxPayload);
+  // Parsed here, off the engine thread; reported only after the token
+  // checks, as AWS does (a bad token with non-JSON output is InvalidToken).
   auto parsed = parse_json(output, ErrorCode::kInvalidOutput);
-  if (!parsed.ok()) return Status(ErrorCode::kInvalidOutput, "Invalid Output: '" + parsed.status().message() + "'");
-  engine::TaskOutcome o;
-  o.success = true;
-  o.output = std::move(parsed).value();
   Status st;
-  if (!core_->post_and_wait_round([&] { st = deliver(*core_, task_token, std::move(o)); })) return kClosed;
+  if (!core_->post_and_wait_round([&] {
+        auto found = core_->tokens.find(task_token);
+        if (found.status == runtime::TokenRegistry::Lookup::kOpen && !parsed.ok()) {
+          st = Status(ErrorCode::kInvalidOutput, "Invalid Output: '" + parsed.status().message() + "'");
+          return;
+        }
+        engine::TaskOutcome o;
+        o.success = true;
+        if (parsed.ok()) o.output = std::move(parsed).value();
+        st = core_->deliver_token(task_token, std::move(o));
+      }))
+    return kClosed;
   return st;
 }
 
@@ -458,7 +392,7 @@ Status Engine::send_task_failure(const std::string& task_token, const std::optio
   o.error = error;
   o.cause = cause;
   Status st;
-  if (!core_->post_and_wait_round([&] { st = deliver(*core_, task_token, std::move(o)); })) return kClosed;
+  if (!core_->post_and_wait_round([&] { st = core_->deliver_token(task_token, std::move(o)); })) return kClosed;
   return st;
 }
 
@@ -468,17 +402,17 @@ Status Engine::send_task_heartbeat(const std::string& task_token) {
   if (!core_->post_and_wait([&] {
         auto found = core_->tokens.find(task_token);
         if (found.status == runtime::TokenRegistry::Lookup::kInvalid) {
-          st = invalid_token();
+          st = engine::invalid_token();
           return;
         }
         if (found.status == runtime::TokenRegistry::Lookup::kClosed) {
-          st = task_timed_out();
+          st = engine::task_timed_out();
           return;
         }
         Execution& ex = *core_->executions[found.execution];
         engine::Strand* s = found.strand < ex.strands.size() ? ex.strands[found.strand].get() : nullptr;
         if (!s || !s->task || s->task->epoch != found.epoch) {
-          st = task_timed_out();
+          st = engine::task_timed_out();
           return;
         }
         if (s->task->heartbeat_seconds) s->task->heartbeat_deadline = core_->now() + *s->task->heartbeat_seconds * 1000;

@@ -37,6 +37,9 @@ struct TaskOutcome {
   std::optional<std::string> cause;
 };
 
+/// TaskInFlight::handler_call of a task the engine serves itself.
+inline constexpr std::uint64_t kEngineCall = ~std::uint64_t{0};
+
 /// The task an execution is waiting on; present only while one is in flight.
 struct TaskInFlight {
   std::uint32_t epoch = 0;                  ///< waiter epoch of this attempt
@@ -48,7 +51,7 @@ struct TaskInFlight {
   runtime::Millis scheduled = 0;
   std::optional<runtime::Millis> heartbeat_deadline;
   std::optional<std::int64_t> heartbeat_seconds;
-  std::uint64_t handler_call = 0;           ///< 0 = no handler call pending
+  std::uint64_t handler_call = 0;           ///< 0 = none; kEngineCall = served by the engine
   std::optional<TaskOutcome> handler_outcome;
   std::optional<TaskOutcome> token_outcome;
 };
@@ -64,6 +67,15 @@ struct Strand {
   /// unwinds, recording *StateAborted events.
   bool cancelled = false;
   bool finished = false;
+};
+
+/// A parent task waiting for this execution to end (states:startExecution
+/// .sync / .sync:2).
+struct ParentLink {
+  std::uint32_t execution = 0;
+  std::uint32_t strand = 0;
+  std::uint32_t epoch = 0;
+  bool v2 = false;  ///< .sync:2: JSON Input/Output in the result
 };
 
 /// Notified when an execution (or all executions) stop running.
@@ -91,6 +103,7 @@ struct Execution {
   /// timeout, engine shutdown): every fiber unwinds without recording more.
   bool abandoned = false;
   std::vector<std::shared_ptr<CompletionWatcher>> watchers;
+  std::vector<ParentLink> parents;
 };
 
 }  // namespace stepfiber::engine

@@ -5,6 +5,7 @@
 
 #include "asl/error_names.h"
 #include "engine/frame.h"
+#include "engine/sfn_integration.h"
 
 namespace stepfiber::engine {
 namespace {
@@ -94,7 +95,10 @@ std::optional<StepResult> Frame::prepare_attempt(const asl::State& st, const asl
   task->state_name = st.name;
   task->resource = t.resource;
   task->scheduled = core_.now();
-  if (t.wait_for_task_token) {
+  // .sync tasks have a token too ($$.Task.Token; a SendTaskSuccess with it
+  // completes the task before the job does).
+  const bool has_token = t.wait_for_task_token || t.sync;
+  if (has_token) {
     auto issued = core_.tokens.issue(ex_.index, strand_, epoch);
     task->token_slot = issued.slot;
     task->token = std::move(issued.token);
@@ -103,7 +107,7 @@ std::optional<StepResult> Frame::prepare_attempt(const asl::State& st, const asl
 
   Json params;
   if (t.parameters) {
-    auto r = evaluate(*t.parameters, st, eff, t.wait_for_task_token ? &s.task->token : nullptr);
+    auto r = evaluate(*t.parameters, st, eff, has_token ? &s.task->token : nullptr);
     if (!r.ok()) {
       close_task();
       return StepResult::fail(r.err);
@@ -133,6 +137,8 @@ std::optional<StepResult> Frame::prepare_attempt(const asl::State& st, const asl
   }
   if (core_.handled_resources.count(t.resource) != 0) {
     task_ref.handler_call = core_.dispatch_handler(ex_, strand_, t.resource, task_ref.parameters);
+  } else {
+    run_sfn_integration(core_, ex_, strand_, t, params);  // no-op unless t is one
   }
   return std::nullopt;
 }
@@ -145,6 +151,8 @@ Awaited Frame::await_task(const asl::TaskSpec& t, const Attempt& at) {
       at.timeout ? task.scheduled + *at.timeout * 1000 : std::numeric_limits<runtime::Millis>::max();
   runtime::Millis armed_heartbeat = task.heartbeat_deadline.value_or(0);
   const bool has_handler = task.handler_call != 0;
+  // After the call: wait for a token (.waitForTaskToken) or the job (.sync).
+  const bool awaits_completion = t.wait_for_task_token || t.sync;
   if (!has_handler && !t.wait_for_task_token) {
     Awaited a;
     a.kind = Awaited::Kind::kFailure;
@@ -164,7 +172,7 @@ Awaited Frame::await_task(const asl::TaskSpec& t, const Attempt& at) {
         task.handler_call = 0;
         if (!h.success) {
           done = Awaited{Awaited::Kind::kFailure, {}, h.error, h.cause};
-        } else if (!t.wait_for_task_token) {
+        } else if (!awaits_completion) {
           done = Awaited{Awaited::Kind::kSuccess, std::move(h.output), {}, {}};
         } else {
           Json d = task_details(t);

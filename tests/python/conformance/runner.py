@@ -34,7 +34,7 @@ from .corpus import (
     not_comparable_reason,
     task_resources,
 )
-from .normalise import DEFAULT_GLOBAL_RULES, Matcher, Normaliser
+from .normalise import CORPUS_ACCOUNT, DEFAULT_GLOBAL_RULES, Matcher, Normaliser
 from .services import ServiceEmulator, unknown_lambda_templates
 
 #: Fixed engine start time: results are deterministic run to run.
@@ -113,7 +113,9 @@ def _unserved(need: str, case: Case) -> str | None:
     if need == "activity":
         return "needs activity: no activity API in the engine (CreateActivity/GetActivityTask)"
     if need == "states":
-        return "needs states: nested executions (states:startExecution) are not emulated"
+        served = ("arn:aws:states:::states:startExecution", "arn:aws:states:::aws-sdk:sfn:")
+        other = [r for r in task_resources(case) if not r.startswith(served)]
+        return f"needs states: {', '.join(other)} not served" if other else None
     return f"needs {need}: no local service"
 
 
@@ -229,6 +231,9 @@ def _parsed(value: Any) -> Any:
 # --- running one case -------------------------------------------------------------------
 
 
+CORPUS_REGION = "us-east-1"
+
+
 def names_for(case: Case) -> tuple[str, str, str]:
     """(state machine name, execution name, role ARN) named by the case's own transformers.
 
@@ -278,7 +283,9 @@ def run_case(
 def _execute(case: Case, result: CaseResult, global_rules: Sequence[dict[str, Any]]) -> None:
     """Run the case on a fresh client and fill ``result``."""
     emulator = ServiceEmulator(case)
-    sfn = stepfiber.client(manual_clock=True, start_time=START_TIME, handler_threads=2)
+    sfn = stepfiber.client(
+        manual_clock=True, start_time=START_TIME, handler_threads=2, account_id=CORPUS_ACCOUNT, region_name=CORPUS_REGION
+    )
     try:
         emulator.install(sfn)
         description, history, account = _run_execution(sfn, case, emulator)
@@ -309,6 +316,7 @@ def _run_execution(
         raise CaseFailure(_engine_reason("CreateStateMachine", exc), _message(exc)) from None
     arn = created["stateMachineArn"]
     account = arn.split(":")[4]
+    _create_other_machines(sfn, case, role)
     kwargs: dict[str, Any] = {"stateMachineArn": arn, "name": execution_name}
     if "input" in case:
         kwargs["input"] = json.dumps(case["input"])
@@ -323,6 +331,20 @@ def _run_execution(
     _execution_ops(sfn, case, execution_arn)
     description = _drive(sfn, case, emulator, execution_arn)
     return description, _history_types(sfn, execution_arn), account
+
+
+def _create_other_machines(sfn: stepfiber.SFNClient, case: Case, role: str) -> None:
+    """Machines the test created besides the one under test (targets of nested executions)."""
+    for other in case.get("other_state_machines", []):
+        arn, definition = other.get("arn", ""), other.get("definition")
+        parts = arn.split(":")
+        if len(parts) < 7 or parts[5] != "stateMachine" or definition is None:
+            continue
+        try:
+            sfn.create_state_machine(name=parts[6], definition=json.dumps(definition), roleArn=role,
+                                     type=other.get("type", "STANDARD"))
+        except stepfiber.ClientError as exc:
+            raise CaseFailure(_engine_reason("CreateStateMachine (other)", exc), _message(exc)) from None
 
 
 def _execution_ops(sfn: stepfiber.SFNClient, case: Case, execution_arn: str) -> None:

@@ -35,7 +35,7 @@ from .corpus import (
     task_resources,
 )
 from .normalise import CORPUS_ACCOUNT, DEFAULT_GLOBAL_RULES, Matcher, Normaliser
-from .services import ServiceEmulator, unknown_lambda_templates
+from .services import ServiceEmulator, sqs_success_responder, unknown_lambda_templates
 
 #: Fixed engine start time: results are deterministic run to run.
 START_TIME = datetime(2024, 6, 1, 12, 0, 0, tzinfo=timezone.utc)
@@ -108,6 +108,8 @@ def _unserved(need: str, case: Case) -> str | None:
         unknown = unknown_lambda_templates(case)
         return f"needs lambda: unknown function template {', '.join(unknown)}" if unknown else None
     if need == "sqs":
+        if sqs_success_responder(case):
+            return None
         plain = [r for r in task_resources(case) if ":sqs:" in r and not r.endswith(_CALLBACK_SUFFIX)]
         return "needs sqs: no local service (only .waitForTaskToken callbacks are emulated)" if plain else None
     if need == "activity":

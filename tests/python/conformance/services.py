@@ -89,6 +89,15 @@ def lambda_functions(case: Case) -> dict[str, str]:
     return functions
 
 
+SQS_SEND_MESSAGE = "arn:aws:states:::sqs:sendMessage"
+
+
+def sqs_success_responder(case: Case) -> bool:
+    """True when a test worker answered the case's SQS messages with SendTaskSuccess."""
+    responders = case.get("callback", {}).get("responders", [])
+    return any(r.get("fixture") == "sqs_send_task_success_state_machine" for r in responders)
+
+
 def unknown_lambda_templates(case: Case) -> list[str]:
     """Template files the case uses whose behaviour is not known here."""
     return sorted({f for f in lambda_functions(case).values() if f not in LAMBDA_FUNCTIONS})
@@ -185,6 +194,27 @@ class ServiceEmulator:
             if handler is not None:
                 sfn.register_task_handler(resource, handler)
                 self.installed = True
+        if sqs_success_responder(self.case):
+            sfn.register_task_handler(SQS_SEND_MESSAGE, self._tracked(self._sqs_responder(sfn)))
+            self.installed = True
+
+    def _sqs_responder(self, sfn: Any) -> Callable[[Any, dict[str, Any]], Any]:
+        """Plain ``sqs:sendMessage`` whose queue a test worker polls: for each message it
+        calls SendTaskSuccess(taskToken=body.TaskToken, output=JSON text of body.Message),
+        as the case's ``callback.responders`` describes."""
+
+        def handler(payload: Any, _context: dict[str, Any]) -> Any:
+            body = payload.get("MessageBody") if isinstance(payload, dict) else None
+            if isinstance(body, str):
+                try:
+                    body = json.loads(body)
+                except ValueError:
+                    body = None
+            if isinstance(body, dict) and "TaskToken" in body:
+                sfn.send_task_success(taskToken=body["TaskToken"], output=json.dumps(body.get("Message")))
+            return {"MessageId": str(uuid.uuid4()), "MD5OfMessageBody": "-"}
+
+        return handler
 
     def close(self) -> None:
         """Release sleeping functions so their threads end."""

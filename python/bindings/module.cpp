@@ -191,6 +191,55 @@ class EngineError(Exception):
              }
              return out;
            })
+      .def("create_activity",
+           [](Engine& e, const std::string& name) {
+             auto r = [&] { py::gil_scoped_release g; return e.create_activity(name); }();
+             auto i = unwrap(std::move(r));
+             py::dict d;
+             d["activityArn"] = i.activity_arn;
+             d["creationDate"] = i.creation_date_ms;
+             return d;
+           })
+      .def("describe_activity",
+           [](Engine& e, const std::string& arn) {
+             auto r = [&] { py::gil_scoped_release g; return e.describe_activity(arn); }();
+             auto i = unwrap(std::move(r));
+             py::dict d;
+             d["activityArn"] = i.activity_arn;
+             d["name"] = i.name;
+             d["creationDate"] = i.creation_date_ms;
+             return d;
+           })
+      .def("list_activities",
+           [](Engine& e) {
+             auto r = [&] { py::gil_scoped_release g; return e.list_activities(); }();
+             py::list out;
+             for (const auto& i : r) {
+               py::dict d;
+               d["activityArn"] = i.activity_arn;
+               d["name"] = i.name;
+               d["creationDate"] = i.creation_date_ms;
+               out.append(d);
+             }
+             return out;
+           })
+      .def("delete_activity",
+           [](Engine& e, const std::string& arn) {
+             Status st = [&] { py::gil_scoped_release g; return e.delete_activity(arn); }();
+             check(st);
+           })
+      .def("get_activity_task",
+           [](Engine& e, const std::string& arn, Opt worker, double timeout) {
+             auto r = [&] { py::gil_scoped_release g; return e.get_activity_task(arn, worker, timeout); }();
+             auto task = unwrap(std::move(r));
+             py::dict d;
+             if (task) {
+               d["taskToken"] = task->task_token;
+               d["input"] = task->input;
+             }
+             return d;
+           },
+           py::arg("activity_arn"), py::arg("worker_name") = py::none(), py::arg("timeout_seconds") = 60.0)
       .def("send_task_success",
            [](Engine& e, const std::string& token, const std::string& output) {
              Status st = [&] { py::gil_scoped_release g; return e.send_task_success(token, output); }();

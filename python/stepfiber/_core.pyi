@@ -65,6 +65,18 @@ class Engine:
         "details": str (JSON object text, "" when none)}] in id order.
         Errors: InvalidArn, ExecutionDoesNotExist."""
 
+    # --- activities -----------------------------------------------------
+    def create_activity(self, name: str) -> dict:
+        """-> {"activityArn", "creationDate": int_ms}; idempotent. Errors: InvalidName."""
+    def describe_activity(self, activity_arn: str) -> dict:
+        """-> {"activityArn", "name", "creationDate"}. Errors: InvalidArn, ActivityDoesNotExist."""
+    def list_activities(self) -> list[dict]: ...
+    def delete_activity(self, activity_arn: str) -> None: ...
+    def get_activity_task(self, activity_arn: str, worker_name: Optional[str] = None,
+                          timeout_seconds: float = 60.0) -> dict:
+        """Long poll: {"taskToken", "input"} or {} when no task arrived in time.
+        Errors: InvalidArn, ActivityDoesNotExist."""
+
     # --- task tokens ----------------------------------------------------
     def send_task_success(self, task_token: str, output: str) -> None:
         """Errors: InvalidToken, TaskTimedOut, InvalidOutput, ValidationException."""

@@ -93,6 +93,18 @@ INPUT_SHAPES: dict[str, Shape] = {
         {"stateMachineArn": _ARN, "includedData": _str()}, required=("stateMachineArn",)
     ),
     "ListStateMachines": _struct({"maxResults": _PAGE_SIZE, "nextToken": _str(1, 1024)}),
+    "CreateActivity": _struct(
+        {
+            "name": _NAME,
+            "tags": _list(_struct({"key": _str(1, 128), "value": _str(0, 256)})),
+            "encryptionConfiguration": _struct({"kmsKeyId": _str(1, 2048), "type": _str()}),
+        },
+        required=("name",),
+    ),
+    "DescribeActivity": _struct({"activityArn": _ARN}, required=("activityArn",)),
+    "ListActivities": _struct({"maxResults": _PAGE_SIZE, "nextToken": _str(1, 1024)}),
+    "DeleteActivity": _struct({"activityArn": _ARN}, required=("activityArn",)),
+    "GetActivityTask": _struct({"activityArn": _ARN, "workerName": _str(1, 80)}, required=("activityArn",)),
     "DeleteStateMachine": _struct({"stateMachineArn": _ARN}, required=("stateMachineArn",)),
     "StartExecution": _struct(
         {

@@ -226,6 +226,73 @@ class SFNClient:
 
     # --- executions ---------------------------------------------------------
 
+    # --- activities -------------------------------------------------------------------
+
+    def create_activity(self, *, name: str = MISSING, **kwargs: Any) -> dict[str, Any]:
+        """Create an activity (CreateActivity); the same name returns the same ARN.
+
+        Returns ``{"activityArn", "creationDate": datetime}``. ``tags`` and
+        ``encryptionConfiguration`` are validated and ignored. Raises InvalidName.
+        """
+        op = "CreateActivity"
+        p = self._params(op, kwargs, name=name)
+        return response(convert_times(self._invoke(op, self._engine.create_activity, p["name"])))
+
+    def describe_activity(self, *, activityArn: str = MISSING, **kwargs: Any) -> dict[str, Any]:
+        """Describe an activity (DescribeActivity): ``activityArn``, ``name``, ``creationDate``.
+
+        Raises InvalidArn, ActivityDoesNotExist.
+        """
+        op = "DescribeActivity"
+        p = self._params(op, kwargs, activityArn=activityArn)
+        return response(convert_times(self._invoke(op, self._engine.describe_activity, p["activityArn"])))
+
+    def list_activities(
+        self, *, maxResults: int | None = None, nextToken: str | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        """List activities sorted by name (ListActivities): ``{"activities": [...], "nextToken"?}``."""
+        op = "ListActivities"
+        p = self._params(op, kwargs, maxResults=maxResults, nextToken=nextToken)
+        limit = page_size(p.get("maxResults"), op)
+        items = self._invoke(op, self._engine.list_activities)
+        page, token = paginate(
+            items,
+            key=lambda item: item["name"],
+            start_index=lambda cursor: _index_after_name(items, cursor),
+            next_token=p.get("nextToken"),
+            limit=limit,
+            operation=op,
+            scope="",
+        )
+        return response(_with_token({"activities": [convert_times(i) for i in page]}, token))
+
+    def delete_activity(self, *, activityArn: str = MISSING, **kwargs: Any) -> dict[str, Any]:
+        """Delete an activity (DeleteActivity). Tasks scheduled on it later fail with
+        States.Runtime ("The activity ... does not exist."). Raises InvalidArn."""
+        op = "DeleteActivity"
+        p = self._params(op, kwargs, activityArn=activityArn)
+        self._invoke(op, self._engine.delete_activity, p["activityArn"])
+        return response({})
+
+    def get_activity_task(
+        self, *, activityArn: str = MISSING, workerName: str | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        """Take the next task of an activity (GetActivityTask), long-polling up to 60 s.
+
+        Returns ``{"taskToken", "input"}``, or ``{}`` (no ``taskToken``) when no
+        task was scheduled in time, as AWS. Complete it with
+        ``send_task_success``/``send_task_failure`` and keep it alive with
+        ``send_task_heartbeat``. Raises InvalidArn, ActivityDoesNotExist.
+        Extension: ``pollSeconds=`` shortens the long poll (default 60).
+        """
+        op = "GetActivityTask"
+        poll = kwargs.pop("pollSeconds", 60.0)
+        p = self._params(op, kwargs, activityArn=activityArn, workerName=workerName)
+        raw = self._invoke(
+            op, self._engine.get_activity_task, p["activityArn"], p.get("workerName"), float(poll)
+        )
+        return response(dict(raw))
+
     def start_execution(
         self,
         *,

@@ -67,6 +67,18 @@ struct HistoryEventInfo {
   std::string details;      ///< JSON object text; "" when none
 };
 
+struct ActivityInfo {
+  std::string activity_arn;
+  std::string name;
+  std::int64_t creation_date_ms = 0;
+};
+
+/// GetActivityTask's answer: a token and the task input, or nothing.
+struct ActivityTask {
+  std::string task_token;
+  std::string input;
+};
+
 struct PendingTask {
   std::string task_token;
   std::string execution_arn;
@@ -127,6 +139,17 @@ class Engine {
                                       const std::optional<std::string>& error,
                                       const std::optional<std::string>& cause);
   Result<std::vector<HistoryEventInfo>> get_execution_history(const std::string& arn);
+
+  // Activities.
+  Result<ActivityInfo> create_activity(const std::string& name);
+  Result<ActivityInfo> describe_activity(const std::string& arn);
+  std::vector<ActivityInfo> list_activities();
+  Status delete_activity(const std::string& arn);
+  /// Long poll (60 s by default, as AWS): the next scheduled task of the
+  /// activity, or nullopt when none arrived in time.
+  Result<std::optional<ActivityTask>> get_activity_task(const std::string& activity_arn,
+                                                        const std::optional<std::string>& worker_name,
+                                                        double timeout_seconds = 60.0);
 
   // Task tokens.
   Status send_task_success(const std::string& task_token, const std::string& output);

@@ -31,6 +31,7 @@ enum class ErrorCode {
   kExecutionDoesNotExist,
   kExecutionAlreadyExists,
   kExecutionLimitExceeded,
+  kActivityDoesNotExist,
   kEngineClosed,               ///< the engine was shut down (not an AWS code)
 };
 

@@ -492,6 +492,12 @@ class Compiler {
       }
       return;
     }
+    if (r.rfind("arn:aws:states:", 0) == 0 && r.find(":activity:") != std::string::npos) {
+      t.kind = ResourceKind::kActivity;
+      t.resource_type = "activity";
+      t.resource_name = r;
+      return;
+    }
     if (r.rfind("arn:aws:lambda:", 0) == 0 && r.find(":function:") != std::string::npos) {
       t.kind = ResourceKind::kLambdaFunction;
       t.resource_type = "lambda";

@@ -59,6 +59,7 @@ struct Catcher {
 enum class ResourceKind {
   kServiceIntegration,  ///< arn:aws:states:::<service>:<api>[.pattern]
   kLambdaFunction,      ///< arn:aws:lambda:<region>:<acct>:function:<name>
+  kActivity,            ///< arn:aws:states:<region>:<acct>:activity:<name>
   kOther,               ///< any other ARN: reported as a Task
 };
 

@@ -21,6 +21,7 @@ std::string_view error_code_name(ErrorCode code) noexcept {
     case ErrorCode::kExecutionDoesNotExist: return "ExecutionDoesNotExist";
     case ErrorCode::kExecutionAlreadyExists: return "ExecutionAlreadyExists";
     case ErrorCode::kExecutionLimitExceeded: return "ExecutionLimitExceeded";
+    case ErrorCode::kActivityDoesNotExist: return "ActivityDoesNotExist";
     case ErrorCode::kEngineClosed: return "EngineClosed";
   }
   return "Unknown";

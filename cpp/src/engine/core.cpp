@@ -296,6 +296,43 @@ Result<Execution*> Core::create_execution(const std::string& sm_arn, const std::
   return &ref;
 }
 
+void Core::schedule_activity(ActivityRecord& activity, Execution& ex, std::uint32_t strand) {
+  Strand& s = *ex.strands[strand];
+  activity.scheduled.push_back(ActivityRecord::Scheduled{ex.index, strand, s.task->epoch});
+  while (!activity.pollers.empty()) {
+    auto poller = activity.pollers.front();
+    activity.pollers.pop_front();
+    if (poller.use_count() == 1) continue;  // the caller gave up waiting
+    if (hand_over_activity(activity, *poller)) poller->done.release();
+    return;
+  }
+}
+
+bool Core::hand_over_activity(ActivityRecord& activity, ActivityPoller& poller) {
+  while (!activity.scheduled.empty()) {
+    const auto sch = activity.scheduled.front();
+    activity.scheduled.pop_front();
+    if (sch.execution >= executions.size()) continue;
+    Execution& ex = *executions[sch.execution];
+    if (ex.status != ExecutionStatus::kRunning || ex.abandoned || sch.strand >= ex.strands.size()) continue;
+    Strand& s = *ex.strands[sch.strand];
+    if (!s.task || s.task->epoch != sch.epoch || s.task->token_slot) continue;
+    auto issued = tokens.issue(ex.index, sch.strand, sch.epoch);
+    s.task->token_slot = issued.slot;
+    s.task->token = issued.token;
+    Json details = Json::object();
+    if (!poller.worker_name.empty()) details["workerName"] = poller.worker_name;
+    ex.history.add(now(), ex.history.last_id(), "ActivityStarted", &details);
+    if (s.task->heartbeat_seconds) {
+      s.task->heartbeat_deadline = now() + *s.task->heartbeat_seconds * 1000;  // counts from the hand-over
+      timers.arm(*s.task->heartbeat_deadline, ex.index, sch.strand, sch.epoch);
+    }
+    poller.task = ActivityTask{issued.token, s.task->parameters};
+    return true;
+  }
+  return false;
+}
+
 Status Core::deliver_token(const std::string& token, TaskOutcome outcome) {
   auto found = tokens.find(token);
   if (found.status == runtime::TokenRegistry::Lookup::kInvalid) return invalid_token();

@@ -35,6 +35,23 @@ struct CompletionWatcher {
   std::binary_semaphore done{0};
 };
 
+/// A GetActivityTask caller waiting for work (any thread).
+struct ActivityPoller {
+  std::binary_semaphore done{0};
+  std::string worker_name;
+  std::optional<ActivityTask> task;  ///< set on the engine thread before `done`
+};
+
+/// An activity and the work waiting on either side of it.
+struct ActivityRecord {
+  ActivityInfo info;
+  struct Scheduled {
+    std::uint32_t execution, strand, epoch;
+  };
+  std::deque<Scheduled> scheduled;                       ///< tasks no worker took yet
+  std::deque<std::shared_ptr<ActivityPoller>> pollers;   ///< workers waiting for tasks
+};
+
 /// Thread-safe queue of handler invocations (engine -> Python threads).
 class HandlerQueue {
  public:
@@ -78,6 +95,14 @@ class Core {
   runtime::TokenRegistry tokens;
   runtime::TimerQueue timers;
   std::unordered_set<std::string> handled_resources;
+  std::unordered_map<std::string, ActivityRecord> activities;
+
+  /// A task of `ex`'s strand was scheduled on `activity`: hand it to a
+  /// waiting worker now, or queue it.
+  void schedule_activity(ActivityRecord& activity, Execution& ex, std::uint32_t strand);
+  /// Gives the oldest still-current scheduled task to `poller` (token,
+  /// ActivityStarted, heartbeat clock). False when none is left.
+  bool hand_over_activity(ActivityRecord& activity, ActivityPoller& poller);
   /// Fibers run their JSON work here (see runtime/main_stack.h).
   runtime::MainStack main_stack;
 

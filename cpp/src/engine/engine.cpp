@@ -346,6 +346,93 @@ Result<std::vector<HistoryEventInfo>> Engine::get_execution_history(const std::s
   return std::move(*out);
 }
 
+// ---- activities ----------------------------------------------------------------
+
+Result<ActivityInfo> Engine::create_activity(const std::string& name) {
+  STEPFIBER_TRY(engine::validate_name(name));
+  ActivityInfo out;
+  if (!core_->post_and_wait([&] {
+        const std::string arn =
+            "arn:aws:states:" + core_->options().region + ":" + core_->options().account + ":activity:" + name;
+        auto it = core_->activities.find(arn);
+        if (it == core_->activities.end()) {  // CreateActivity is idempotent
+          engine::ActivityRecord rec;
+          rec.info = ActivityInfo{arn, name, core_->now()};
+          it = core_->activities.emplace(arn, std::move(rec)).first;
+        }
+        out = it->second.info;
+      }))
+    return kClosed;
+  return out;
+}
+
+Result<ActivityInfo> Engine::describe_activity(const std::string& arn) {
+  STEPFIBER_TRY(engine::validate_arn(arn, "activity"));
+  std::optional<Result<ActivityInfo>> out;
+  if (!core_->post_and_wait([&] {
+        auto it = core_->activities.find(arn);
+        if (it == core_->activities.end()) {
+          out.emplace(Status(ErrorCode::kActivityDoesNotExist, "Activity Does Not Exist: '" + arn + "'"));
+        } else {
+          out.emplace(it->second.info);
+        }
+      }))
+    return kClosed;
+  return std::move(*out);
+}
+
+std::vector<ActivityInfo> Engine::list_activities() {
+  std::vector<ActivityInfo> out;
+  (void)core_->post_and_wait([&] {
+    for (const auto& [arn, rec] : core_->activities) out.push_back(rec.info);
+  });
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  return out;
+}
+
+Status Engine::delete_activity(const std::string& arn) {
+  STEPFIBER_TRY(engine::validate_arn(arn, "activity"));
+  if (!core_->post_and_wait([&] {
+        auto it = core_->activities.find(arn);
+        if (it == core_->activities.end()) return;
+        for (auto& p : it->second.pollers) p->done.release();  // waiting workers get no task
+        core_->activities.erase(it);
+      }))
+    return kClosed;
+  return {};
+}
+
+Result<std::optional<ActivityTask>> Engine::get_activity_task(const std::string& activity_arn,
+                                                              const std::optional<std::string>& worker_name,
+                                                              double timeout_seconds) {
+  STEPFIBER_TRY(engine::validate_arn(activity_arn, "activity"));
+  if (worker_name && worker_name->size() > 80) return too_long("workerName", 80);
+  auto poller = std::make_shared<engine::ActivityPoller>();
+  poller->worker_name = worker_name.value_or("");
+  bool exists = false, served = false;
+  if (!core_->post_and_wait([&] {
+        auto it = core_->activities.find(activity_arn);
+        if (it == core_->activities.end()) return;
+        exists = true;
+        served = core_->hand_over_activity(it->second, *poller);
+        if (!served) it->second.pollers.push_back(poller);
+      }))
+    return kClosed;
+  if (!exists) return Status(ErrorCode::kActivityDoesNotExist, "Activity Does Not Exist: '" + activity_arn + "'");
+  if (served) return std::optional<ActivityTask>(std::move(poller->task));
+  const double t = std::isfinite(timeout_seconds) ? std::max(0.0, timeout_seconds) : 60.0;
+  if (poller->done.try_acquire_for(std::chrono::duration<double>(t))) return std::optional<ActivityTask>(poller->task);
+  // Timed out: stop waiting, unless a task arrived meanwhile.
+  std::optional<ActivityTask> late;
+  if (!core_->post_and_wait([&] {
+        late = std::move(poller->task);
+        auto it = core_->activities.find(activity_arn);
+        if (it != core_->activities.end()) std::erase(it->second.pollers, poller);
+      }))
+    return kClosed;
+  return late;
+}
+
 // ---- task tokens -------------------------------------------------------------
 
 namespace {

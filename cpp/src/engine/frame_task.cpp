@@ -46,6 +46,14 @@ std::optional<StateError> Frame::resolve_seconds(const std::optional<std::int64_
 
 void Frame::record_scheduled(const asl::TaskSpec& t, const Json& params, std::optional<std::int64_t> timeout,
                              std::optional<std::int64_t> heartbeat) {
+  if (t.kind == asl::ResourceKind::kActivity) {
+    // ActivityStarted follows when a worker takes the task (Core::hand_over_activity).
+    Json d = {{"resource", t.resource}, {"input", dump_json(params)}, {"inputDetails", {{"truncated", false}}}};
+    if (timeout) d["timeoutInSeconds"] = *timeout;
+    if (heartbeat) d["heartbeatInSeconds"] = *heartbeat;
+    record("ActivityScheduled", &d);
+    return;
+  }
   if (t.kind == asl::ResourceKind::kLambdaFunction) {
     Json d = {{"resource", t.resource}, {"input", dump_json(params)}, {"inputDetails", {{"truncated", false}}}};
     if (timeout) d["timeoutInSeconds"] = *timeout;
@@ -64,22 +72,25 @@ void Frame::record_scheduled(const asl::TaskSpec& t, const Json& params, std::op
 }
 
 void Frame::record_outcome(const asl::TaskSpec& t, const Awaited& a) {
+  // Event names per resource kind: Task*, LambdaFunction*, Activity*.
   const bool lambda = t.kind == asl::ResourceKind::kLambdaFunction;
-  Json d = lambda ? Json::object() : task_details(t);
+  const bool activity = t.kind == asl::ResourceKind::kActivity;
+  auto name = [&](const char* task, const char* fn, const char* act) { return lambda ? fn : activity ? act : task; };
+  Json d = lambda || activity ? Json::object() : task_details(t);
   switch (a.kind) {
     case Awaited::Kind::kSuccess:
       d["output"] = dump_json(a.output);
       d["outputDetails"] = {{"truncated", false}};
-      record(lambda ? "LambdaFunctionSucceeded" : "TaskSucceeded", &d);
+      record(name("TaskSucceeded", "LambdaFunctionSucceeded", "ActivitySucceeded"), &d);
       break;
     case Awaited::Kind::kFailure:
       if (a.error) d["error"] = *a.error;
       if (a.cause) d["cause"] = *a.cause;
-      record(lambda ? "LambdaFunctionFailed" : "TaskFailed", &d);
+      record(name("TaskFailed", "LambdaFunctionFailed", "ActivityFailed"), &d);
       break;
     case Awaited::Kind::kTimeout:
       d["error"] = std::string(errors::kTimeout);
-      record(lambda ? "LambdaFunctionTimedOut" : "TaskTimedOut", &d);
+      record(name("TaskTimedOut", "LambdaFunctionTimedOut", "ActivityTimedOut"), &d);
       break;
     case Awaited::Kind::kStopped:
       break;
@@ -126,16 +137,29 @@ std::optional<StepResult> Frame::prepare_attempt(const asl::State& st, const asl
   }
   TaskInFlight& task_ref = *s.task;
   task_ref.parameters = dump_json(params);
+  ActivityRecord* activity = nullptr;
+  if (t.kind == asl::ResourceKind::kActivity) {
+    auto it = core_.activities.find(t.resource);
+    if (it == core_.activities.end()) {
+      close_task();
+      return StepResult::fail(runtime_error("The activity " + t.resource + " does not exist."));
+    }
+    activity = &it->second;
+  }
   record_scheduled(t, params, at.timeout, at.heartbeat);
 
   const runtime::Millis start = core_.now();
   if (at.timeout) core_.timers.arm(start + *at.timeout * 1000, ex_.index, strand_, epoch);
   if (at.heartbeat) {
     task_ref.heartbeat_seconds = at.heartbeat;
-    task_ref.heartbeat_deadline = start + *at.heartbeat * 1000;
-    core_.timers.arm(*task_ref.heartbeat_deadline, ex_.index, strand_, epoch);
+    if (!activity) {  // an activity's heartbeat clock starts when a worker takes it
+      task_ref.heartbeat_deadline = start + *at.heartbeat * 1000;
+      core_.timers.arm(*task_ref.heartbeat_deadline, ex_.index, strand_, epoch);
+    }
   }
-  if (core_.handled_resources.count(t.resource) != 0) {
+  if (activity) {
+    core_.schedule_activity(*activity, ex_, strand_);
+  } else if (core_.handled_resources.count(t.resource) != 0) {
     task_ref.handler_call = core_.dispatch_handler(ex_, strand_, t.resource, task_ref.parameters);
   } else {
     run_sfn_integration(core_, ex_, strand_, t, params);  // no-op unless t is one
@@ -153,7 +177,7 @@ Awaited Frame::await_task(const asl::TaskSpec& t, const Attempt& at) {
   const bool has_handler = task.handler_call != 0;
   // After the call: wait for a token (.waitForTaskToken) or the job (.sync).
   const bool awaits_completion = t.wait_for_task_token || t.sync;
-  if (!has_handler && !t.wait_for_task_token) {
+  if (!has_handler && !t.wait_for_task_token && t.kind != asl::ResourceKind::kActivity) {
     Awaited a;
     a.kind = Awaited::Kind::kFailure;
     a.error = std::string(errors::kTaskFailed);

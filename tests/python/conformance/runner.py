@@ -113,7 +113,7 @@ def _unserved(need: str, case: Case) -> str | None:
         plain = [r for r in task_resources(case) if ":sqs:" in r and not r.endswith(_CALLBACK_SUFFIX)]
         return "needs sqs: no local service (only .waitForTaskToken callbacks are emulated)" if plain else None
     if need == "activity":
-        return "needs activity: no activity API in the engine (CreateActivity/GetActivityTask)"
+        return None
     if need == "states":
         served = ("arn:aws:states:::states:startExecution", "arn:aws:states:::aws-sdk:sfn:")
         other = [r for r in task_resources(case) if not r.startswith(served)]
@@ -141,8 +141,9 @@ class CallbackPlan:
 
     def step(self, sfn: stepfiber.SFNClient, execution_arn: str) -> bool:
         """Perform the next action if its token is pending; True if something was sent."""
+        took = self._take_activity_tasks(sfn)
         if self.index >= len(self.actions):
-            return False
+            return took
         action = self.actions[self.index]
         kind = str(action.get("action", ""))
         if not kind.startswith("SendTask"):  # e.g. "none (task timed out)": let the clock run
@@ -156,6 +157,22 @@ class CallbackPlan:
         self.used_tokens.add(task["taskToken"])
         _send(sfn, kind, task, action, call, heartbeats, self.case)
         return True
+
+    def _take_activity_tasks(self, sfn: stepfiber.SFNClient) -> bool:
+        """Be the case's activity worker: GetActivityTask (as the recorded worker) on each
+        activity resource, which starts the task and makes its token pending."""
+        took = False
+        workers = [t for t in self.case.get("callback", {}).get("token_tasks", [])
+                   if str(t.get("resource", "")).startswith("activity:")]
+        for resource in activity_resources(self.case):
+            for task in workers:
+                if task.get("taken"):
+                    continue
+                got = sfn.get_activity_task(activityArn=resource, workerName=task.get("worker_name"), pollSeconds=0)
+                if got.get("taskToken"):
+                    task["taken"] = True
+                    took = True
+        return took
 
     def _pending_task(self, sfn: stepfiber.SFNClient, arn: str, state: Any) -> dict[str, Any] | None:
         for task in sfn.list_pending_tasks(arn):
@@ -319,6 +336,7 @@ def _run_execution(
     arn = created["stateMachineArn"]
     account = arn.split(":")[4]
     _create_other_machines(sfn, case, role)
+    _create_activities(sfn, case)
     kwargs: dict[str, Any] = {"stateMachineArn": arn, "name": execution_name}
     if "input" in case:
         kwargs["input"] = json.dumps(case["input"])
@@ -333,6 +351,20 @@ def _run_execution(
     _execution_ops(sfn, case, execution_arn)
     description = _drive(sfn, case, emulator, execution_arn)
     return description, _history_types(sfn, execution_arn), account
+
+
+def activity_resources(case: Case) -> list[str]:
+    """The activity ARNs the case's Task states use."""
+    return [r for r in task_resources(case) if ":activity:" in r]
+
+
+def _create_activities(sfn: stepfiber.SFNClient, case: Case) -> None:
+    """The activities a worker served in the recording (a case without a callback block
+    recorded an activity that no longer existed)."""
+    if not case.get("callback"):
+        return
+    for arn in activity_resources(case):
+        sfn.create_activity(name=arn.rsplit(":", 1)[-1])
 
 
 def _create_other_machines(sfn: stepfiber.SFNClient, case: Case, role: str) -> None:

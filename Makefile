@@ -12,13 +12,14 @@ VPY := $(VENV)/bin/python
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CPP_BUILD := build/cpp
 
-.PHONY: help deps venv build-cpp test-cpp install test-python test demo sanitize clean
+.PHONY: help deps venv build-cpp test-cpp install test-python test demo sanitize bench clean
 
 help:
 	@echo "make demo   - set up everything and run the content-moderation demo"
 	@echo "make test   - set up everything and run every test (ctest + pytest + notebook)"
 	@echo "make deps   - install missing Debian packages (apt-get)"
 	@echo "make sanitize - C++ tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+	@echo "make bench   - the load-test tool at 1,000,000 executions"
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -50,6 +51,8 @@ install: venv
 
 test-python: install
 	$(VPY) -m pytest -q
+	# The load-test tool at 10,000 executions, to prove it works (no timing assertions).
+	$(VPY) -m stepfiber bench --executions 10000 --mix success=90,failure=5,heartbeat=3,timeout=2 --quiet
 
 test: test-cpp test-python
 
@@ -60,6 +63,9 @@ sanitize: deps
 	cmake -S . -B build/asan -DSTEPFIBER_BUILD_TESTS=ON -DSTEPFIBER_BUILD_PYTHON=OFF -DSTEPFIBER_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 	cmake --build build/asan -j$(JOBS)
 	cd build/asan && ctest --output-on-failure -j$(JOBS)
+
+bench: install
+	$(VPY) -m stepfiber bench --executions 1000000
 
 clean:
 	rm -rf build $(VENV)

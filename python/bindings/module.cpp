@@ -48,6 +48,7 @@ py::dict machine_dict(const stepfiber::StateMachineInfo& i, bool full) {
     d["status"] = i.status;
     d["definition"] = i.definition;
     d["roleArn"] = i.role_arn;
+    if (!i.revision_id.empty()) d["revisionId"] = i.revision_id;
   }
   return d;
 }
@@ -67,6 +68,20 @@ py::dict execution_dict(const stepfiber::ExecutionInfo& i, bool full) {
     if (i.cause) d["cause"] = *i.cause;
   }
   return d;
+}
+
+/// Batch results as [{"index", "code", "message"}] for the failed entries.
+py::list failures_list(const std::vector<Status>& statuses) {
+  py::list failures;
+  for (std::size_t i = 0; i < statuses.size(); ++i) {
+    if (statuses[i].ok()) continue;
+    py::dict d;
+    d["index"] = i;
+    d["code"] = std::string(statuses[i].code_name());
+    d["message"] = statuses[i].message();
+    failures.append(d);
+  }
+  return failures;
 }
 
 }  // namespace stepfiber_python
@@ -142,6 +157,38 @@ class EngineError(Exception):
              Status st = [&] { py::gil_scoped_release g; return e.delete_state_machine(arn); }();
              check(st);
            })
+      .def("update_state_machine",
+           [](Engine& e, const std::string& arn, Opt definition, Opt role_arn) {
+             auto r = [&] { py::gil_scoped_release g; return e.update_state_machine(arn, definition, role_arn); }();
+             auto u = unwrap(std::move(r));
+             py::dict d;
+             d["updateDate"] = u.update_date_ms;
+             d["revisionId"] = u.revision_id;
+             return d;
+           })
+      .def("validate_state_machine_definition",
+           [](Engine& e, const std::string& definition, const std::string& type, const std::string& severity,
+              std::int64_t max_results) {
+             auto r = [&] {
+               py::gil_scoped_release g;
+               return e.validate_state_machine_definition(definition, type, severity, max_results);
+             }();
+             auto v = unwrap(std::move(r));
+             py::list diagnostics;
+             for (const auto& x : v.diagnostics) {
+               py::dict d;
+               d["severity"] = x.severity;
+               d["code"] = x.code;
+               d["message"] = x.message;
+               if (!x.location.empty()) d["location"] = x.location;
+               diagnostics.append(d);
+             }
+             py::dict d;
+             d["result"] = v.result;
+             d["diagnostics"] = diagnostics;
+             d["truncated"] = v.truncated;
+             return d;
+           })
       .def("start_execution",
            [](Engine& e, const std::string& arn, Opt name, Opt input) {
              auto r = [&] { py::gil_scoped_release g; return e.start_execution(arn, name, input); }();
@@ -156,6 +203,26 @@ class EngineError(Exception):
              auto r = [&] { py::gil_scoped_release g; return e.start_sync_execution(arn, name, input); }();
              return execution_dict(unwrap(std::move(r)), true);
            })
+      .def("start_executions",
+           [](Engine& e, const std::string& arn, std::vector<std::string> inputs, std::vector<std::string> names) {
+             auto results = [&] { py::gil_scoped_release g; return e.start_executions(arn, inputs, names); }();
+             py::list started, failures;
+             for (std::size_t i = 0; i < results.size(); ++i) {
+               py::dict d;
+               if (results[i].ok()) {
+                 d["executionArn"] = results[i]->execution_arn;
+                 d["startDate"] = results[i]->start_date_ms;
+                 started.append(d);
+               } else {
+                 d["index"] = i;
+                 d["code"] = std::string(results[i].status().code_name());
+                 d["message"] = results[i].status().message();
+                 failures.append(d);
+               }
+             }
+             return py::make_tuple(started, failures);
+           },
+           py::arg("state_machine_arn"), py::arg("inputs"), py::arg("names") = std::vector<std::string>{})
       .def("describe_execution",
            [](Engine& e, const std::string& arn) {
              auto r = [&] { py::gil_scoped_release g; return e.describe_execution(arn); }();
@@ -250,6 +317,22 @@ class EngineError(Exception):
              Status st = [&] { py::gil_scoped_release g; return e.send_task_failure(token, error, cause); }();
              check(st);
            })
+      .def("send_task_success_batch",
+           [](Engine& e, std::vector<std::string> tokens, std::vector<std::string> outputs) {
+             auto st = [&] { py::gil_scoped_release g; return e.send_task_success_batch(tokens, outputs); }();
+             return failures_list(st);
+           })
+      .def("send_task_failure_batch",
+           [](Engine& e, std::vector<std::string> tokens, std::vector<Opt> errors, std::vector<Opt> causes) {
+             auto st = [&] { py::gil_scoped_release g; return e.send_task_failure_batch(tokens, errors, causes); }();
+             return failures_list(st);
+           })
+      .def("pending_task_tokens", &Engine::pending_task_tokens, release())
+      .def("take_resume_latencies_ns",
+           [](Engine& e) {
+             auto v = [&] { py::gil_scoped_release g; return e.take_resume_latencies_ns(); }();
+             return v;
+           })
       .def("send_task_heartbeat",
            [](Engine& e, const std::string& token) {
              Status st = [&] { py::gil_scoped_release g; return e.send_task_heartbeat(token); }();
@@ -309,6 +392,11 @@ class EngineError(Exception):
              d["live_fibers"] = s.live_fibers;
              d["pending_timers"] = s.pending_timers;
              d["stacks_in_use"] = s.stacks_in_use;
+             d["stack_resident_bytes"] = s.stack_resident_bytes;
+             d["succeeded"] = s.succeeded;
+             d["failed"] = s.failed;
+             d["timed_out"] = s.timed_out;
+             d["aborted"] = s.aborted;
              d["guard_pages"] = s.guard_pages;
              return d;
            })

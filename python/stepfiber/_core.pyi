@@ -36,6 +36,12 @@ class Engine:
         Errors: InvalidArn, StateMachineDoesNotExist."""
     def list_state_machines(self) -> list[dict]:
         """-> [{"stateMachineArn","name","type","creationDate": int_ms}] sorted by name."""
+    def update_state_machine(
+        self, state_machine_arn: str, definition: str | None, role_arn: str | None
+    ) -> dict: ...
+    def validate_state_machine_definition(
+        self, definition: str, type: str, severity: str, max_results: int
+    ) -> dict: ...
     def delete_state_machine(self, state_machine_arn: str) -> None:
         """Errors: InvalidArn. Deleting an unknown machine is a no-op (AWS)."""
 
@@ -84,6 +90,22 @@ class Engine:
         """Errors: InvalidToken, TaskTimedOut, ValidationException."""
     def send_task_heartbeat(self, task_token: str) -> None:
         """Errors: InvalidToken, TaskTimedOut."""
+
+    # --- batch extensions (one engine round trip each) -------------------
+    def start_executions(self, state_machine_arn: str, inputs: list[str],
+                         names: list[str] = ...) -> tuple[list[dict], list[dict]]:
+        """-> (started [{"executionArn", "startDate"}], failures [{"index", "code", "message"}])."""
+    def send_task_success_batch(self, tokens: list[str], outputs: list[str]) -> list[dict]:
+        """-> failures [{"index", "code", "message"}]; empty when every token completed."""
+    def send_task_failure_batch(self, tokens: list[str], errors: list[Optional[str]],
+                                causes: list[Optional[str]]) -> list[dict]: ...
+    def pending_task_tokens(self) -> list[str]:
+        """Tokens of every task waiting on one, oldest execution first."""
+    def take_resume_latencies_ns(self) -> list[int]:
+        """SendTask* -> fiber resumed latencies (ns) since the last call."""
+    def stats(self) -> dict:
+        """Engine counters: executions, running, open_tokens, live_fibers, pending_timers,
+        stacks_in_use, stack_resident_bytes, guard_pages, succeeded, failed, timed_out, aborted."""
 
     # --- extensions -----------------------------------------------------
     def list_pending_tasks(self, execution_arn: Optional[str]) -> list[dict]:

@@ -18,7 +18,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 #: Keys whose values the engine sends as int milliseconds since the epoch.
 TIMESTAMP_KEYS = frozenset(
-    {"creationDate", "startDate", "stopDate", "timestamp", "scheduledDate", "redriveDate"}
+    {"creationDate", "startDate", "stopDate", "timestamp", "scheduledDate", "redriveDate", "updateDate"}
 )
 
 #: ExecutionListItem members of the model (ListExecutions items).

@@ -89,6 +89,43 @@ INPUT_SHAPES: dict[str, Shape] = {
         },
         required=("name", "definition", "roleArn"),
     ),
+    "UpdateStateMachine": _struct(
+        {
+            "stateMachineArn": _ARN,
+            "definition": _str(1, 1048576),
+            "roleArn": _ARN,
+            "loggingConfiguration": _struct(
+                {
+                    "level": _str(),
+                    "includeExecutionData": _bool(),
+                    "destinations": _list(
+                        _struct({"cloudWatchLogsLogGroup": _struct({"logGroupArn": _ARN})})
+                    ),
+                }
+            ),
+            "tracingConfiguration": _struct({"enabled": _bool()}),
+            "publish": _bool(),
+            "versionDescription": _str(None, 256),
+            "encryptionConfiguration": _struct(
+                {
+                    "kmsKeyId": _str(1, 2048),
+                    "kmsDataKeyReusePeriodSeconds": _int(60, 900),
+                    "type": _str(),
+                },
+                required=("type",),
+            ),
+        },
+        required=("stateMachineArn",),
+    ),
+    "ValidateStateMachineDefinition": _struct(
+        {
+            "definition": _str(1, 1048576),
+            "type": _str(),
+            "severity": _str(),
+            "maxResults": _int(0, 100),
+        },
+        required=("definition",),
+    ),
     "DescribeStateMachine": _struct(
         {"stateMachineArn": _ARN, "includedData": _str()}, required=("stateMachineArn",)
     ),

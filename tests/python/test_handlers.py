@@ -20,9 +20,13 @@ FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:py-handler"
 
 
 def task_machine(resource: str = FUNCTION_ARN, **task_fields: Any) -> dict[str, Any]:
-    """A single request-response Task on ``resource``."""
+    """A single request-response Task on ``resource`` (plus the catcher target when it catches:
+    AWS refuses a definition with an unreachable state)."""
     task = {"Type": "Task", "Resource": resource, "End": True, **task_fields}
-    return {"StartAt": "Work", "States": {"Work": task, "Handled": {"Type": "Pass", "End": True}}}
+    states: dict[str, Any] = {"Work": task}
+    if "Catch" in task_fields:
+        states["Handled"] = {"Type": "Pass", "End": True}
+    return {"StartAt": "Work", "States": states}
 
 
 class PaymentDeclined(Exception):

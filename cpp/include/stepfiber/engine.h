@@ -38,6 +38,28 @@ struct StateMachineInfo {
   std::string role_arn;
   std::string type;  ///< STANDARD | EXPRESS
   std::int64_t creation_date_ms = 0;
+  std::string revision_id;  ///< set by update_state_machine; "" before
+};
+
+/// UpdateStateMachine's answer.
+struct StateMachineUpdate {
+  std::int64_t update_date_ms = 0;
+  std::string revision_id;
+};
+
+/// One ValidateStateMachineDefinition diagnostic.
+struct DefinitionDiagnostic {
+  std::string severity;  ///< ERROR | WARNING
+  std::string code;      ///< e.g. SCHEMA_VALIDATION_FAILED
+  std::string message;
+  std::string location;  ///< JSON pointer; "" when AWS gives none
+};
+
+/// ValidateStateMachineDefinition's answer.
+struct DefinitionValidation {
+  std::string result;  ///< OK | FAIL
+  std::vector<DefinitionDiagnostic> diagnostics;
+  bool truncated = false;
 };
 
 struct StartExecutionResult {
@@ -114,6 +136,18 @@ class Engine {
   Result<StateMachineInfo> describe_state_machine(const std::string& arn);
   std::vector<StateMachineInfo> list_state_machines();
   Status delete_state_machine(const std::string& arn);
+  /// UpdateStateMachine: a new definition and/or role (nullopt = keep).
+  /// Running executions keep the definition they started with.
+  Result<StateMachineUpdate> update_state_machine(const std::string& arn,
+                                                  const std::optional<std::string>& definition,
+                                                  const std::optional<std::string>& role_arn);
+  /// ValidateStateMachineDefinition: AWS's diagnostics (asl/validator.h).
+  /// `type` STANDARD|EXPRESS, `severity` ERROR|WARNING, `max_results` 0..100
+  /// (0 = 100); anything else is a ValidationException.
+  Result<DefinitionValidation> validate_state_machine_definition(const std::string& definition,
+                                                                 const std::string& type,
+                                                                 const std::string& severity,
+                                                                 std::int64_t max_results);
 
   // Executions.
   /// Returns once the new execution has run up to its first wait.
@@ -132,6 +166,12 @@ class Engine {
   Result<ExecutionInfo> start_sync_execution(const std::string& state_machine_arn,
                                              const std::optional<std::string>& name,
                                              const std::optional<std::string>& input);
+  /// Batch StartExecution (an extension): starts one execution per input in
+  /// a single engine round trip; names are optional (empty = generated).
+  /// One result per input, in order.
+  std::vector<Result<StartExecutionResult>> start_executions(const std::string& state_machine_arn,
+                                                             const std::vector<std::string>& inputs,
+                                                             const std::vector<std::string>& names = {});
   Result<ExecutionInfo> describe_execution(const std::string& arn);
   Result<std::vector<ExecutionInfo>> list_executions(const std::string& state_machine_arn,
                                                      const std::optional<std::string>& status_filter);
@@ -156,9 +196,19 @@ class Engine {
   Status send_task_failure(const std::string& task_token, const std::optional<std::string>& error,
                            const std::optional<std::string>& cause);
   Status send_task_heartbeat(const std::string& task_token);
+  /// Batch SendTaskSuccess / SendTaskFailure (extensions): one engine round
+  /// trip for many tokens; one Status per token, in order.
+  std::vector<Status> send_task_success_batch(const std::vector<std::string>& task_tokens,
+                                              const std::vector<std::string>& outputs);
+  std::vector<Status> send_task_failure_batch(const std::vector<std::string>& task_tokens,
+                                              const std::vector<std::optional<std::string>>& errors,
+                                              const std::vector<std::optional<std::string>>& causes);
 
   // Extensions.
   std::vector<PendingTask> list_pending_tasks(const std::optional<std::string>& execution_arn);
+  /// Just the tokens of every task waiting on one, oldest execution first
+  /// (cheap at a million parked executions).
+  std::vector<std::string> pending_task_tokens();
   /// Blocks until the execution is not RUNNING; false on timeout.
   Result<bool> wait_for_execution(const std::string& arn, std::optional<double> timeout_seconds);
   /// Blocks until no execution is RUNNING; false on timeout.
@@ -189,9 +239,13 @@ class Engine {
     std::size_t pending_timers = 0;
     std::size_t stacks_in_use = 0;
     std::size_t stack_resident_bytes = 0;  ///< fiber stack pages in RAM
+    std::size_t succeeded = 0, failed = 0, timed_out = 0, aborted = 0;
     bool guard_pages = false;
   };
   Stats stats();
+  /// Latency samples (ns) from a SendTask* call to its task's fiber
+  /// resuming, since the last call; for benchmarks.
+  std::vector<std::uint32_t> take_resume_latencies_ns();
 
  private:
   std::unique_ptr<engine::Core> core_;

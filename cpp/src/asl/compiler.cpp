@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "asl/validator.h"
 #include "choice/timestamp.h"
 #include "stepfiber/json.h"
 
@@ -694,10 +695,14 @@ CompileResult compile_program(std::string_view definition) {
   CompileResult out;
   auto parsed = parse_json(definition, ErrorCode::kInvalidDefinition);
   if (!parsed.ok()) {
-    out.diagnostics.push_back(
-        Diagnostic{"INVALID_JSON_DESCRIPTION", parsed.status().message(), ""});
+    out.diagnostics = validate_definition(definition);  // Jackson-style INVALID_JSON_DESCRIPTION
+    if (out.diagnostics.empty()) {
+      out.diagnostics.push_back(Diagnostic{"INVALID_JSON_DESCRIPTION", parsed.status().message(), ""});
+    }
     return out;
   }
+  out.diagnostics = validate_definition(*parsed);
+  if (!out.diagnostics.empty()) return out;
   Compiler c;
   auto program = c.compile(*parsed);
   out.diagnostics = std::move(c.diags);
@@ -711,7 +716,8 @@ std::string invalid_definition_message(const std::vector<Diagnostic>& diagnostic
     const Diagnostic& d = diagnostics[i];
     if (i) body += ", ";
     body += d.code + ": " + d.message;
-    if (!d.location.empty()) body += " at " + d.location;
+    if (d.code == "INVALID_JSON_DESCRIPTION") continue;  // the message carries its location
+    body += " at " + (d.location.empty() ? std::string("null") : d.location);
   }
   return "Invalid State Machine Definition: '" + body + "'";
 }

@@ -17,6 +17,7 @@ struct Diagnostic {
   std::string code;      ///< e.g. "SCHEMA_VALIDATION_FAILED"
   std::string message;
   std::string location;  ///< e.g. "/States/Wait/Timestamp"; "" when none
+  std::string severity = "ERROR";  ///< ERROR | WARNING (asl/validator.h)
 };
 
 struct CompileResult {
@@ -24,7 +25,10 @@ struct CompileResult {
   std::vector<Diagnostic> diagnostics;
 };
 
-/// Parses (simdjson, once) and compiles a definition.
+/// Parses (simdjson, once), validates (asl/validator.h: AWS's diagnostics)
+/// and compiles a definition. Definitions AWS accepts but the engine cannot
+/// run yet (JSONata, ItemReader, ResultWriter) fail after validation with a
+/// "not supported yet" diagnostic.
 CompileResult compile_program(std::string_view definition);
 
 /// AWS's InvalidDefinition message for a set of diagnostics:

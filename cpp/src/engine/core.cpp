@@ -232,6 +232,11 @@ void Core::sleep_until_work() {
 
 // ---- services used by commands and fibers (engine thread) -------------------
 
+std::int64_t steady_now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 Status invalid_token() { return Status(ErrorCode::kInvalidToken, "Invalid Token: 'Invalid token'"); }
 Status task_timed_out() {
   return Status(ErrorCode::kTaskTimedOut, "Task Timed Out: 'Provided task does not exist anymore'");

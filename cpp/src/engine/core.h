@@ -5,6 +5,7 @@
 // locks.
 #pragma once
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -17,6 +18,7 @@
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "engine/execution.h"
@@ -138,6 +140,13 @@ class Core {
   /// Manual clock: move to now + ms, firing timers in order (async reply).
   void begin_advance(runtime::Millis target, std::function<void()> reply);
   std::size_t live_fibers() const { return live_fibers_; }
+  /// SendTask* -> the task's fiber resumed, in ns, one sample per completion
+  /// that was stamped (bounded; the oldest samples are kept).
+  void record_resume_latency(std::int64_t ns) {
+    if (resume_latencies_.size() < kMaxLatencySamples) resume_latencies_.push_back(static_cast<std::uint32_t>(
+        std::min<std::int64_t>(ns, 0xffffffff)));
+  }
+  std::vector<std::uint32_t> take_resume_latencies() { return std::exchange(resume_latencies_, {}); }
   const runtime::StackArena& arena() const { return arena_; }
 
  private:
@@ -164,6 +173,8 @@ class Core {
   std::optional<runtime::Millis> advance_target_;
   std::function<void()> advance_reply_;
   std::size_t live_fibers_ = 0;
+  static constexpr std::size_t kMaxLatencySamples = 16u << 20;
+  std::vector<std::uint32_t> resume_latencies_;
 
   HandlerQueue handlers_queue_;
   std::uint64_t next_call_id_ = 1;
@@ -176,6 +187,9 @@ class Core {
 
   std::thread thread_;
 };
+
+/// Monotonic nanoseconds (steady clock), for latency measurement only.
+std::int64_t steady_now_ns();
 
 /// AWS's messages for the two token errors.
 Status invalid_token();

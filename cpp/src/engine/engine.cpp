@@ -11,6 +11,7 @@
 #include <random>
 
 #include "asl/compiler.h"
+#include "asl/validator.h"
 #include "engine/arn.h"
 #include "engine/core.h"
 
@@ -45,6 +46,7 @@ StateMachineInfo to_info(const engine::StateMachineRecord& r) {
   i.role_arn = r.role_arn;
   i.type = r.type;
   i.creation_date_ms = r.created;
+  i.revision_id = r.revision_id;
   return i;
 }
 
@@ -184,6 +186,94 @@ Status Engine::delete_state_machine(const std::string& arn) {
   return {};
 }
 
+// ---- definition validation and updates ------------------------------------
+
+Result<DefinitionValidation> Engine::validate_state_machine_definition(const std::string& definition,
+                                                                       const std::string& type,
+                                                                       const std::string& severity,
+                                                                       std::int64_t max_results) {
+  if (definition.size() > kMaxDefinition) return too_long("definition", kMaxDefinition);
+  auto enum_error = [](const std::string& value, const char* field, const char* set) {
+    return Status(ErrorCode::kValidationException, "1 validation error detected: Value '" + value + "' at '" +
+                                                       field +
+                                                       "' failed to satisfy constraint: Member must satisfy enum "
+                                                       "value set: [" + set + "]");
+  };
+  if (type != "STANDARD" && type != "EXPRESS") return enum_error(type, "type", "STANDARD, EXPRESS");
+  if (severity != "ERROR" && severity != "WARNING") return enum_error(severity, "severity", "ERROR, WARNING");
+  if (max_results < 0 || max_results > 100) {
+    return Status(ErrorCode::kValidationException,
+                  "1 validation error detected: Value '" + std::to_string(max_results) +
+                      "' at 'maxResults' failed to satisfy constraint: Member must have value " +
+                      (max_results < 0 ? "greater than or equal to 0" : "less than or equal to 100"));
+  }
+  asl::ValidationReport report =
+      asl::validation_report(definition, type, severity, static_cast<std::size_t>(max_results));
+  DefinitionValidation out;
+  out.result = report.result;
+  out.truncated = report.truncated;
+  for (auto& d : report.diagnostics) {
+    out.diagnostics.push_back({std::move(d.severity), std::move(d.code), std::move(d.message), std::move(d.location)});
+  }
+  return out;
+}
+
+Result<StateMachineUpdate> Engine::update_state_machine(const std::string& arn,
+                                                        const std::optional<std::string>& definition,
+                                                        const std::optional<std::string>& role_arn) {
+  STEPFIBER_TRY(engine::validate_arn(arn, "stateMachine"));
+  if (definition && definition->size() > kMaxDefinition) return too_long("definition", kMaxDefinition);
+  if (role_arn && (role_arn->empty() || role_arn->size() > 256)) {
+    return Status(ErrorCode::kValidationException,
+                  "1 validation error detected: Value at 'roleArn' failed to satisfy constraint: Member must have "
+                  "length between 1 and 256");
+  }
+  // The machine's type decides the EXPRESS restrictions: read it first.
+  std::optional<std::string> type;
+  if (!core_->post_and_wait([&] {
+        auto it = core_->machines.find(arn);
+        if (it != core_->machines.end()) type = it->second->type;
+      }))
+    return kClosed;
+  if (!type) return Status(ErrorCode::kStateMachineDoesNotExist, "State Machine Does Not Exist: '" + arn + "'");
+  std::shared_ptr<const asl::Program> program;
+  if (definition) {
+    asl::CompileResult compiled = asl::compile_program(*definition);
+    if (compiled.program && *type == "EXPRESS") compiled.diagnostics = express_restrictions(*compiled.program);
+    if (!compiled.diagnostics.empty()) {
+      return Status(ErrorCode::kInvalidDefinition, asl::invalid_definition_message(compiled.diagnostics));
+    }
+    program = compiled.program;
+  }
+  std::optional<Result<StateMachineUpdate>> out;
+  if (!core_->post_and_wait([&] {
+        auto it = core_->machines.find(arn);
+        if (it == core_->machines.end()) {
+          out.emplace(Status(ErrorCode::kStateMachineDoesNotExist, "State Machine Does Not Exist: '" + arn + "'"));
+          return;
+        }
+        // A new record: running executions keep the one (and the program) they started with.
+        auto rec = std::make_shared<engine::StateMachineRecord>(*it->second);
+        if (definition) {
+          rec->definition = *definition;
+          rec->program = program;
+        }
+        if (role_arn) rec->role_arn = *role_arn;
+        static std::mt19937_64 rng{std::random_device{}()};
+        char id[37];
+        const std::uint64_t a = rng(), b = rng();
+        std::snprintf(id, sizeof id, "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(a >> 32),
+                      static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xfff),
+                      static_cast<unsigned>(0x8000 | ((b >> 48) & 0x3fff)),
+                      static_cast<unsigned long long>(b & 0xffffffffffffULL));
+        rec->revision_id = id;
+        it->second = rec;
+        out.emplace(StateMachineUpdate{core_->now(), rec->revision_id});
+      }))
+    return kClosed;
+  return std::move(*out);
+}
+
 // ---- executions ------------------------------------------------------------
 
 Result<StartExecutionResult> Engine::start_execution(const std::string& sm_arn,
@@ -240,6 +330,57 @@ Result<StartExecutionResult> Engine::start(const std::string& sm_arn, const std:
   });
   if (!ran) return kClosed;
   return std::move(*out);
+}
+
+std::vector<Result<StartExecutionResult>> Engine::start_executions(const std::string& sm_arn,
+                                                                  const std::vector<std::string>& inputs,
+                                                                  const std::vector<std::string>& names) {
+  std::vector<Result<StartExecutionResult>> out;
+  out.reserve(inputs.size());
+  if (Status st = engine::validate_arn(sm_arn, "stateMachine"); !st.ok()) {
+    for (std::size_t i = 0; i < inputs.size(); ++i) out.emplace_back(st);
+    return out;
+  }
+  if (!names.empty() && names.size() != inputs.size()) {
+    Status st(ErrorCode::kValidationException, "start_executions: names must be empty or as many as inputs");
+    for (std::size_t i = 0; i < inputs.size(); ++i) out.emplace_back(st);
+    return out;
+  }
+  // Validate and parse on the caller's thread; the engine only starts.
+  std::vector<std::optional<Status>> rejected(inputs.size());
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (!names.empty() && !names[i].empty()) {
+      if (Status st = engine::validate_name(names[i]); !st.ok()) rejected[i] = st;
+    }
+    if (rejected[i]) continue;
+    if (inputs[i].size() > kMaxPayload) {
+      rejected[i] = too_long("input", kMaxPayload);
+      continue;
+    }
+    auto parsed = parse_json(inputs[i], ErrorCode::kInvalidExecutionInput);
+    if (!parsed.ok()) {
+      rejected[i] = Status(ErrorCode::kInvalidExecutionInput,
+                           "Invalid State Machine Execution Input: '" + parsed.status().message() + "'");
+    }
+  }
+  const bool ran = core_->post_and_wait_round([&] {
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      if (rejected[i]) {
+        out.emplace_back(*rejected[i]);
+        continue;
+      }
+      std::optional<std::string> name;
+      if (!names.empty() && !names[i].empty()) name = names[i];
+      auto r = core_->create_execution(sm_arn, name, inputs[i], false);
+      if (r.ok()) out.emplace_back(StartExecutionResult{(*r)->arn, (*r)->start});
+      else out.emplace_back(r.status());
+    }
+  });
+  if (!ran) {
+    out.clear();
+    for (std::size_t i = 0; i < inputs.size(); ++i) out.emplace_back(kClosed);
+  }
+  return out;
 }
 
 Result<ExecutionInfo> Engine::describe_execution(const std::string& arn) {
@@ -450,6 +591,7 @@ Status check_token(const std::string& token) {
 Status Engine::send_task_success(const std::string& task_token, const std::string& output) {
   STEPFIBER_TRY(check_token(task_token));
   if (output.size() > kMaxPayload) return too_long("output", kMaxPayload);
+  const std::int64_t sent = engine::steady_now_ns();
   // Parsed here, off the engine thread; reported only after the token
   // checks, as AWS does (a bad token with non-JSON output is InvalidToken).
   auto parsed = parse_json(output, ErrorCode::kInvalidOutput);
@@ -462,11 +604,84 @@ Status Engine::send_task_success(const std::string& task_token, const std::strin
         }
         engine::TaskOutcome o;
         o.success = true;
+        o.sent_ns = sent;
         if (parsed.ok()) o.output = std::move(parsed).value();
         st = core_->deliver_token(task_token, std::move(o));
       }))
     return kClosed;
   return st;
+}
+
+std::vector<Status> Engine::send_task_success_batch(const std::vector<std::string>& task_tokens,
+                                                    const std::vector<std::string>& outputs) {
+  std::vector<Status> out(task_tokens.size());
+  if (outputs.size() != task_tokens.size()) {
+    for (auto& st : out) st = Status(ErrorCode::kValidationException, "send_task_success_batch: one output per token");
+    return out;
+  }
+  std::vector<std::optional<Result<Json>>> parsed(task_tokens.size());
+  for (std::size_t i = 0; i < task_tokens.size(); ++i) {
+    if (Status st = check_token(task_tokens[i]); !st.ok()) {
+      out[i] = st;
+    } else if (outputs[i].size() > kMaxPayload) {
+      out[i] = too_long("output", kMaxPayload);
+    } else {
+      parsed[i].emplace(parse_json(outputs[i], ErrorCode::kInvalidOutput));
+    }
+  }
+  const auto sent = engine::steady_now_ns();
+  if (!core_->post_and_wait_round([&] {
+        for (std::size_t i = 0; i < task_tokens.size(); ++i) {
+          if (!parsed[i]) continue;
+          Result<Json>& p = *parsed[i];
+          if (!p.ok()) {
+            auto found = core_->tokens.find(task_tokens[i]);
+            if (found.status == runtime::TokenRegistry::Lookup::kInvalid) out[i] = engine::invalid_token();
+            else if (found.status == runtime::TokenRegistry::Lookup::kClosed) out[i] = engine::task_timed_out();
+            else out[i] = Status(ErrorCode::kInvalidOutput, "Invalid Output: '" + p.status().message() + "'");
+            continue;
+          }
+          engine::TaskOutcome o;
+          o.success = true;
+          o.output = std::move(p).value();
+          o.sent_ns = sent;
+          out[i] = core_->deliver_token(task_tokens[i], std::move(o));
+        }
+      })) {
+    for (auto& st : out) st = kClosed;
+  }
+  return out;
+}
+
+std::vector<Status> Engine::send_task_failure_batch(const std::vector<std::string>& task_tokens,
+                                                    const std::vector<std::optional<std::string>>& errors,
+                                                    const std::vector<std::optional<std::string>>& causes) {
+  std::vector<Status> out(task_tokens.size());
+  if (errors.size() != task_tokens.size() || causes.size() != task_tokens.size()) {
+    for (auto& st : out) st = Status(ErrorCode::kValidationException, "send_task_failure_batch: one error and cause per token");
+    return out;
+  }
+  std::vector<bool> valid(task_tokens.size(), false);
+  for (std::size_t i = 0; i < task_tokens.size(); ++i) {
+    if (Status st = check_token(task_tokens[i]); !st.ok()) out[i] = st;
+    else if (errors[i] && errors[i]->size() > kMaxError) out[i] = too_long("error", kMaxError);
+    else if (causes[i] && causes[i]->size() > kMaxCause) out[i] = too_long("cause", kMaxCause);
+    else valid[i] = true;
+  }
+  const auto sent = engine::steady_now_ns();
+  if (!core_->post_and_wait_round([&] {
+        for (std::size_t i = 0; i < task_tokens.size(); ++i) {
+          if (!valid[i]) continue;
+          engine::TaskOutcome o;
+          o.error = errors[i];
+          o.cause = causes[i];
+          o.sent_ns = sent;
+          out[i] = core_->deliver_token(task_tokens[i], std::move(o));
+        }
+      })) {
+    for (auto& st : out) st = kClosed;
+  }
+  return out;
 }
 
 Status Engine::send_task_failure(const std::string& task_token, const std::optional<std::string>& error,
@@ -526,6 +741,19 @@ std::vector<PendingTask> Engine::list_pending_tasks(const std::optional<std::str
       if (it != core_->execution_by_arn.end()) add(*core_->executions[it->second]);
     } else {
       for (const auto& ex : core_->executions) add(*ex);
+    }
+  });
+  return out;
+}
+
+std::vector<std::string> Engine::pending_task_tokens() {
+  std::vector<std::string> out;
+  (void)core_->post_and_wait([&] {
+    for (const auto& ex : core_->executions) {
+      if (ex->status != ExecutionStatus::kRunning) continue;
+      for (const auto& s : ex->strands) {
+        if (s->task && s->task->token_slot) out.push_back(s->task->token);
+      }
     }
   });
   return out;
@@ -624,6 +852,12 @@ void Engine::complete_handler_call(std::uint64_t id, const std::optional<std::st
   (void)core_->post_and_wait([&] { core_->complete_handler(id, std::move(o)); });
 }
 
+std::vector<std::uint32_t> Engine::take_resume_latencies_ns() {
+  std::vector<std::uint32_t> out;
+  (void)core_->post_and_wait([&] { out = core_->take_resume_latencies(); });
+  return out;
+}
+
 Engine::Stats Engine::stats() {
   Stats s;
   (void)core_->post_and_wait([&] {
@@ -634,6 +868,15 @@ Engine::Stats Engine::stats() {
     s.pending_timers = core_->timers.size();
     s.stacks_in_use = core_->arena().in_use();
     s.stack_resident_bytes = core_->arena().resident_bytes();
+    for (const auto& ex : core_->executions) {
+      switch (ex->status) {
+        case ExecutionStatus::kSucceeded: ++s.succeeded; break;
+        case ExecutionStatus::kFailed: ++s.failed; break;
+        case ExecutionStatus::kTimedOut: ++s.timed_out; break;
+        case ExecutionStatus::kAborted: ++s.aborted; break;
+        case ExecutionStatus::kRunning: break;
+      }
+    }
     s.guard_pages = core_->arena().has_guard_pages();
   });
   return s;

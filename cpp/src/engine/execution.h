@@ -27,6 +27,7 @@ struct StateMachineRecord {
   std::string type;
   runtime::Millis created = 0;
   std::shared_ptr<const asl::Program> program;
+  std::string revision_id;  ///< UpdateStateMachine's revision ("" until updated)
 };
 
 /// What ended a task attempt from outside the fiber.
@@ -35,6 +36,8 @@ struct TaskOutcome {
   Json output;                       ///< success
   std::optional<std::string> error;  ///< failure
   std::optional<std::string> cause;
+  /// steady-clock ns when the caller sent it (SendTask*); 0 = not measured.
+  std::int64_t sent_ns = 0;
 };
 
 /// TaskInFlight::handler_call of a task the engine serves itself.

@@ -211,6 +211,7 @@ Awaited Frame::await_task(const asl::TaskSpec& t, const Attempt& at) {
     if (submitted && task.token_outcome) {
       TaskOutcome o = std::move(*task.token_outcome);
       task.token_outcome.reset();
+      if (o.sent_ns) core_.record_resume_latency(steady_now_ns() - o.sent_ns);
       if (o.success) return Awaited{Awaited::Kind::kSuccess, std::move(o.output), {}, {}};
       return Awaited{Awaited::Kind::kFailure, {}, o.error, o.cause};
     }

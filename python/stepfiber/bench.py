@@ -1,0 +1,378 @@
+"""``python -m stepfiber bench``: start many executions, park them on task
+tokens, complete them with a chosen mix and rate, and report memory,
+throughput and latency.
+
+The phases:
+
+1. **start**: ``start_executions`` in batches; start rate, and RSS added per
+   parked execution (process RSS, so it includes everything the engine keeps).
+2. **complete**: every parked token gets its outcome from the mix --
+   ``success``, ``failure``, ``heartbeat`` (a heartbeat, then success) or
+   ``timeout`` (nothing: the engine clock is then advanced past the task's
+   timeout). Unlimited rate uses the batch APIs; ``--rate R`` sends single
+   calls paced at R per second.
+3. **reconcile**: every execution must have ended exactly once with the
+   status its outcome implies, with nothing left running, no open token and
+   no live fiber.
+
+Latency is measured inside the engine, from the moment a ``send_task_*``
+call starts (caller's thread) to the moment the task's fiber resumes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from .client import SFNClient, client
+
+#: The built-in callback workflow: one .waitForTaskToken task, then a Pass.
+BUILTIN_DEFINITION: dict[str, Any] = {
+    "Comment": "stepfiber bench: park on a task token, then finish",
+    "StartAt": "Wait for callback",
+    "States": {
+        "Wait for callback": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+            "Parameters": {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/bench",
+                           "MessageBody": {"token.$": "$$.Task.Token", "n.$": "$.n"}},
+            "HeartbeatSeconds": 600,
+            "TimeoutSeconds": 3600,
+            "ResultPath": "$.result",
+            "Next": "Done",
+        },
+        "Done": {"Type": "Pass", "End": True},
+    },
+}
+TIMEOUT_ADVANCE_SECONDS = 3601
+OUTCOMES = ("success", "failure", "heartbeat", "timeout")
+EXPECTED_STATUS = {"success": "SUCCEEDED", "heartbeat": "SUCCEEDED", "failure": "FAILED", "timeout": "FAILED"}
+
+
+def rss_bytes() -> int:
+    """Resident set size of this process (Linux /proc)."""
+    with open("/proc/self/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+class Progress:
+    """A one-line progress bar on stderr (silent when quiet)."""
+
+    def __init__(self, label: str, total: int, quiet: bool) -> None:
+        self.label, self.total, self.quiet = label, max(total, 1), quiet
+        self.start = time.perf_counter()
+        self.last = 0.0
+
+    def update(self, done: int) -> None:
+        now = time.perf_counter()
+        if self.quiet or (now - self.last < 0.1 and done < self.total):
+            return
+        self.last = now
+        width = 30
+        filled = int(width * done / self.total)
+        rate = done / max(now - self.start, 1e-9)
+        sys.stderr.write(f"\r{self.label:<9} [{'#' * filled}{'.' * (width - filled)}] "
+                         f"{done:>10,}/{self.total:,}  {rate:>12,.0f}/s")
+        if done >= self.total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def parse_mix(text: str) -> dict[str, float]:
+    """``success=90,failure=5,heartbeat=3,timeout=2`` -> fractions summing to 1."""
+    weights: dict[str, float] = {}
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        name, _, value = part.partition("=")
+        name = name.strip()
+        if name not in OUTCOMES:
+            raise argparse.ArgumentTypeError(f"unknown outcome {name!r} in --mix (use {', '.join(OUTCOMES)})")
+        try:
+            weights[name] = float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"--mix: {name} needs a number, got {value!r}") from None
+        if weights[name] < 0:
+            raise argparse.ArgumentTypeError(f"--mix: {name} must not be negative")
+    total = sum(weights.values())
+    if total <= 0:
+        raise argparse.ArgumentTypeError("--mix needs at least one positive weight")
+    return {k: v / total for k, v in weights.items()}
+
+
+def assign_outcomes(n: int, mix: dict[str, float], seed: int) -> list[str]:
+    """Exactly ``round(n * share)`` of each outcome (remainder to the largest), shuffled."""
+    counts = {k: int(n * share) for k, share in mix.items()}
+    largest = max(mix, key=lambda k: mix[k])
+    counts[largest] += n - sum(counts.values())
+    outcomes = [k for k, c in counts.items() for _ in range(c)]
+    random.Random(seed).shuffle(outcomes)
+    return outcomes
+
+
+def percentiles(samples_ns: Sequence[int]) -> dict[str, float]:
+    """p50/p90/p99/max in microseconds (nearest-rank)."""
+    if not samples_ns:
+        return {}
+    ordered = sorted(samples_ns)
+
+    def rank(p: float) -> float:
+        return ordered[min(len(ordered) - 1, max(0, math.ceil(p * len(ordered)) - 1))] / 1000.0
+
+    return {"p50_us": rank(0.50), "p90_us": rank(0.90), "p99_us": rank(0.99), "max_us": ordered[-1] / 1000.0,
+            "samples": len(ordered)}
+
+
+@dataclass
+class Report:
+    """Everything the run measured (the --json output)."""
+
+    executions: int
+    start_seconds: float = 0.0
+    starts_per_second: float = 0.0
+    rss_baseline_bytes: int = 0
+    rss_parked_bytes: int = 0
+    rss_per_parked_execution: float = 0.0
+    stack_bytes_per_parked_fiber: float = 0.0
+    complete_seconds: float = 0.0
+    completions_per_second: float = 0.0
+    mode: str = "batch"
+    latency: dict[str, float] = field(default_factory=dict)
+    expected: dict[str, int] = field(default_factory=dict)
+    actual: dict[str, int] = field(default_factory=dict)
+    leftovers: dict[str, int] = field(default_factory=dict)
+    reconciled: bool = False
+    timeline: list[tuple[float, int]] = field(default_factory=list)
+    latencies_ns: list[int] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        data = dict(self.__dict__)
+        data.pop("latencies_ns")
+        return data
+
+
+def run(args: argparse.Namespace) -> Report:
+    """Run the benchmark described by parsed ``args``."""
+    definition = BUILTIN_DEFINITION
+    if args.definition:
+        with open(args.definition, encoding="utf-8") as f:
+            definition = json.load(f)
+    report = Report(executions=args.executions)
+    outcomes = assign_outcomes(args.executions, args.mix, args.seed)
+    sfn = client(manual_clock=True)
+    try:
+        arn = sfn.create_state_machine(name="bench", definition=json.dumps(definition),
+                                       roleArn="arn:aws:iam::123456789012:role/bench")["stateMachineArn"]
+        _start_phase(sfn, arn, args, report)
+        tokens = sfn._engine.pending_task_tokens()
+        if len(tokens) != args.executions:
+            raise SystemExit(f"bench: expected {args.executions:,} parked tasks, found {len(tokens):,}; "
+                             "the definition must park each execution on one .waitForTaskToken task")
+        _complete_phase(sfn, tokens, outcomes, args, report)
+        _reconcile(sfn, outcomes, report)
+    finally:
+        sfn.close()
+    return report
+
+
+def _start_phase(sfn: SFNClient, arn: str, args: argparse.Namespace, report: Report) -> None:
+    progress = Progress("start", args.executions, args.quiet)
+    report.rss_baseline_bytes = rss_bytes()
+    t0 = time.perf_counter()
+    done = 0
+    while done < args.executions:
+        count = min(args.batch, args.executions - done)
+        result = sfn.start_executions(stateMachineArn=arn, inputs=[f'{{"n":{done + i}}}' for i in range(count)])
+        if result["failures"]:
+            raise SystemExit(f"bench: start failed: {result['failures'][0]}")
+        done += count
+        progress.update(done)
+    report.start_seconds = time.perf_counter() - t0
+    report.starts_per_second = args.executions / report.start_seconds
+    report.rss_parked_bytes = rss_bytes()
+    report.rss_per_parked_execution = (report.rss_parked_bytes - report.rss_baseline_bytes) / args.executions
+    stats = sfn.engine_stats()
+    report.stack_bytes_per_parked_fiber = stats["stack_resident_bytes"] / max(1, stats["stacks_in_use"])
+
+
+def _complete_phase(sfn: SFNClient, tokens: list[str], outcomes: list[str], args: argparse.Namespace,
+                    report: Report) -> None:
+    sfn._engine.take_resume_latencies_ns()  # start measuring now
+    progress = Progress("complete", len(tokens), args.quiet)
+    t0 = time.perf_counter()
+    beats = [t for t, o in zip(tokens, outcomes) if o == "heartbeat"]
+    for token in beats:
+        sfn.send_task_heartbeat(taskToken=token)
+    if args.rate:
+        report.mode = f"single calls at {args.rate:,.0f}/s"
+        _complete_single(sfn, tokens, outcomes, args.rate, progress, report, t0)
+    else:
+        report.mode = f"batches of {args.batch:,}"
+        _complete_batched(sfn, tokens, outcomes, args.batch, progress, report, t0)
+    if "timeout" in outcomes:
+        sfn.advance_clock(TIMEOUT_ADVANCE_SECONDS)
+    sfn.wait_for_all(timeout=600)
+    report.complete_seconds = time.perf_counter() - t0
+    report.completions_per_second = len(tokens) / report.complete_seconds
+    report.latencies_ns = list(sfn._engine.take_resume_latencies_ns())
+    report.latency = percentiles(report.latencies_ns)
+
+
+def _complete_batched(sfn: SFNClient, tokens: list[str], outcomes: list[str], batch: int, progress: Progress,
+                      report: Report, t0: float) -> None:
+    output = json.dumps({"approved": True})
+    for start in range(0, len(tokens), batch):
+        chunk = range(start, min(start + batch, len(tokens)))
+        ok = [{"taskToken": tokens[i], "output": output} for i in chunk if outcomes[i] in ("success", "heartbeat")]
+        bad = [{"taskToken": tokens[i], "error": "Rejected", "cause": "bench"} for i in chunk if outcomes[i] == "failure"]
+        failures = (sfn.send_task_success_batch(tasks=ok)["failures"] if ok else []) + \
+                   (sfn.send_task_failure_batch(tasks=bad)["failures"] if bad else [])
+        if failures:
+            raise SystemExit(f"bench: completion failed: {failures[0]}")
+        progress.update(chunk.stop)
+        report.timeline.append((time.perf_counter() - t0, chunk.stop))
+
+
+def _complete_single(sfn: SFNClient, tokens: list[str], outcomes: list[str], rate: float, progress: Progress,
+                     report: Report, t0: float) -> None:
+    output = json.dumps({"approved": True})
+    interval = 1.0 / rate
+    next_at = time.perf_counter()
+    for i, (token, outcome) in enumerate(zip(tokens, outcomes)):
+        if outcome in ("success", "heartbeat"):
+            sfn.send_task_success(taskToken=token, output=output)
+        elif outcome == "failure":
+            sfn.send_task_failure(taskToken=token, error="Rejected", cause="bench")
+        next_at += interval
+        delay = next_at - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        if i % 1000 == 999 or i == len(tokens) - 1:
+            progress.update(i + 1)
+            report.timeline.append((time.perf_counter() - t0, i + 1))
+
+
+def _reconcile(sfn: SFNClient, outcomes: list[str], report: Report) -> None:
+    expected: dict[str, int] = {}
+    for o in outcomes:
+        expected[EXPECTED_STATUS[o]] = expected.get(EXPECTED_STATUS[o], 0) + 1
+    stats = sfn.engine_stats()
+    actual = {"SUCCEEDED": stats["succeeded"], "FAILED": stats["failed"], "TIMED_OUT": stats["timed_out"],
+              "ABORTED": stats["aborted"], "RUNNING": stats["running"]}
+    report.expected = expected
+    report.actual = {k: v for k, v in actual.items() if v}
+    report.leftovers = {"open_tokens": stats["open_tokens"], "live_fibers": stats["live_fibers"]}
+    report.reconciled = (
+        all(actual.get(k, 0) == v for k, v in expected.items())
+        and sum(actual.values()) == len(outcomes)
+        and stats["open_tokens"] == 0 and stats["live_fibers"] == 0
+    )
+
+
+def summary(report: Report) -> str:
+    """The human-readable table."""
+    lat = report.latency
+    rows = [
+        ("executions", f"{report.executions:,}"),
+        ("start rate", f"{report.starts_per_second:,.0f} executions/s ({report.start_seconds:.2f} s)"),
+        ("parked RSS per execution", f"{report.rss_per_parked_execution:,.0f} B "
+                                     f"(fiber stack: {report.stack_bytes_per_parked_fiber:,.0f} B)"),
+        ("completion rate", f"{report.completions_per_second:,.0f} /s ({report.mode})"),
+    ]
+    if lat:
+        rows.append(("latency send -> resumed",
+                     f"p50 {lat['p50_us']:,.1f} us  p90 {lat['p90_us']:,.1f} us  "
+                     f"p99 {lat['p99_us']:,.1f} us  max {lat['max_us']:,.1f} us  ({lat['samples']:,} samples)"))
+    exp = ", ".join(f"{k} {v:,}" for k, v in sorted(report.expected.items()))
+    act = ", ".join(f"{k} {v:,}" for k, v in sorted(report.actual.items()))
+    verdict = "OK: every execution ended once with its expected status" if report.reconciled else "MISMATCH"
+    rows.append(("reconciliation", f"expected {exp}; got {act}; open tokens {report.leftovers.get('open_tokens')}, "
+                                   f"live fibers {report.leftovers.get('live_fibers')} -> {verdict}"))
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
+
+
+def plot(report: Report, prefix: str) -> list[str]:
+    """Write ``<prefix>-latency.png`` and ``<prefix>-timeline.png`` (needs matplotlib)."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise SystemExit("bench: --plot needs matplotlib (pip install matplotlib)") from None
+    written = []
+    if report.latencies_ns:
+        fig, ax = plt.subplots(figsize=(8, 4))
+        us = [x / 1000.0 for x in report.latencies_ns]
+        ax.hist(us, bins=100, log=True)
+        ax.set_xlabel("send_task_* -> fiber resumed (us)")
+        ax.set_ylabel("completions")
+        ax.set_title(f"stepfiber latency, {report.executions:,} executions")
+        fig.tight_layout()
+        fig.savefig(f"{prefix}-latency.png")
+        written.append(f"{prefix}-latency.png")
+        plt.close(fig)
+    if report.timeline:
+        fig, ax = plt.subplots(figsize=(8, 4))
+        ax.plot([t for t, _ in report.timeline], [n for _, n in report.timeline])
+        ax.set_xlabel("seconds since the first completion")
+        ax.set_ylabel("completed")
+        ax.set_title("completion timeline")
+        fig.tight_layout()
+        fig.savefig(f"{prefix}-timeline.png")
+        written.append(f"{prefix}-timeline.png")
+        plt.close(fig)
+    return written
+
+
+def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
+    """The ``bench`` command's options."""
+    p = parser or argparse.ArgumentParser(prog="stepfiber bench", description=__doc__.split("\n\n")[0])
+    p.add_argument("--executions", "-n", type=int, default=100_000, help="executions to start and park (default 100,000)")
+    p.add_argument("--definition", help="ASL JSON file; each execution must park on one .waitForTaskToken task "
+                                        "(default: a built-in callback workflow)")
+    p.add_argument("--mix", type=parse_mix, default=parse_mix("success=1"),
+                   help="outcome weights, e.g. success=90,failure=5,heartbeat=3,timeout=2 (default: all success)")
+    p.add_argument("--rate", type=float, default=0.0,
+                   help="completions per second as single calls (default: unlimited, batch APIs)")
+    p.add_argument("--batch", type=int, default=10_000, help="batch size for starts and completions")
+    p.add_argument("--seed", type=int, default=1, help="seed for assigning outcomes")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--plot", metavar="PREFIX", help="write PREFIX-latency.png and PREFIX-timeline.png")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m stepfiber bench`` and ``stepfiber-bench``."""
+    args = build_parser().parse_args(argv)
+    if args.executions < 1:
+        raise SystemExit("bench: --executions must be at least 1")
+    if args.batch < 1:
+        raise SystemExit("bench: --batch must be at least 1")
+    if args.rate < 0:
+        raise SystemExit("bench: --rate must not be negative")
+    report = run(args)
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        print(summary(report))
+    if args.plot:
+        for path in plot(report, args.plot):
+            print(f"wrote {path}", file=sys.stderr)
+    return 0 if report.reconciled else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

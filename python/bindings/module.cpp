@@ -328,6 +328,7 @@ class EngineError(Exception):
              return failures_list(st);
            })
       .def("pending_task_tokens", &Engine::pending_task_tokens, release())
+      .def("pending_task_refs", &Engine::pending_task_refs, release())
       .def("take_resume_latencies_ns",
            [](Engine& e) {
              auto v = [&] { py::gil_scoped_release g; return e.take_resume_latencies_ns(); }();

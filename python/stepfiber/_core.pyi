@@ -101,6 +101,8 @@ class Engine:
                                 causes: list[Optional[str]]) -> list[dict]: ...
     def pending_task_tokens(self) -> list[str]:
         """Tokens of every task waiting on one, oldest execution first."""
+    def pending_task_refs(self) -> list[tuple[str, str]]:
+        """(token, execution ARN) of every task waiting on one, oldest execution first."""
     def take_resume_latencies_ns(self) -> list[int]:
         """SendTask* -> fiber resumed latencies (ns) since the last call."""
     def stats(self) -> dict:

@@ -7,10 +7,11 @@ The phases:
 1. **start**: ``start_executions`` in batches; start rate, and RSS added per
    parked execution (process RSS, so it includes everything the engine keeps).
 2. **complete**: every parked token gets its outcome from the mix --
-   ``success``, ``failure``, ``heartbeat`` (a heartbeat, then success) or
-   ``timeout`` (nothing: the engine clock is then advanced past the task's
-   timeout). Unlimited rate uses the batch APIs; ``--rate R`` sends single
-   calls paced at R per second.
+   ``success``, ``failure``, ``heartbeat`` (a heartbeat, then success),
+   ``timeout`` (no answer: the engine clock is then advanced past the
+   task's HeartbeatSeconds, so the heartbeat timeout fails it) or ``stop``
+   (StopExecution while parked). Unlimited rate uses the batch APIs;
+   ``--rate R`` sends single calls paced at R per second.
 3. **reconcile**: every execution must have ended exactly once with the
    status its outcome implies, with nothing left running, no open token and
    no live fiber.
@@ -51,9 +52,11 @@ BUILTIN_DEFINITION: dict[str, Any] = {
         "Done": {"Type": "Pass", "End": True},
     },
 }
-TIMEOUT_ADVANCE_SECONDS = 3601
-OUTCOMES = ("success", "failure", "heartbeat", "timeout")
-EXPECTED_STATUS = {"success": "SUCCEEDED", "heartbeat": "SUCCEEDED", "failure": "FAILED", "timeout": "FAILED"}
+#: Past the built-in task's HeartbeatSeconds (600): unanswered tasks time out.
+TIMEOUT_ADVANCE_SECONDS = 601
+OUTCOMES = ("success", "failure", "heartbeat", "timeout", "stop")
+EXPECTED_STATUS = {"success": "SUCCEEDED", "heartbeat": "SUCCEEDED", "failure": "FAILED", "timeout": "FAILED",
+                   "stop": "ABORTED"}
 
 
 def rss_bytes() -> int:
@@ -143,6 +146,7 @@ class Report:
     rss_baseline_bytes: int = 0
     rss_parked_bytes: int = 0
     rss_per_parked_execution: float = 0.0
+    rss_after_bytes: int = 0
     stack_bytes_per_parked_fiber: float = 0.0
     complete_seconds: float = 0.0
     completions_per_second: float = 0.0
@@ -174,11 +178,12 @@ def run(args: argparse.Namespace) -> Report:
         arn = sfn.create_state_machine(name="bench", definition=json.dumps(definition),
                                        roleArn="arn:aws:iam::123456789012:role/bench")["stateMachineArn"]
         _start_phase(sfn, arn, args, report)
-        tokens = sfn._engine.pending_task_tokens()
+        refs = sfn._engine.pending_task_refs()
+        tokens = [token for token, _ in refs]
         if len(tokens) != args.executions:
             raise SystemExit(f"bench: expected {args.executions:,} parked tasks, found {len(tokens):,}; "
                              "the definition must park each execution on one .waitForTaskToken task")
-        _complete_phase(sfn, tokens, outcomes, args, report)
+        _complete_phase(sfn, refs, outcomes, args, report)
         _reconcile(sfn, outcomes, report)
     finally:
         sfn.close()
@@ -205,11 +210,15 @@ def _start_phase(sfn: SFNClient, arn: str, args: argparse.Namespace, report: Rep
     report.stack_bytes_per_parked_fiber = stats["stack_resident_bytes"] / max(1, stats["stacks_in_use"])
 
 
-def _complete_phase(sfn: SFNClient, tokens: list[str], outcomes: list[str], args: argparse.Namespace,
+def _complete_phase(sfn: SFNClient, refs: list[tuple[str, str]], outcomes: list[str], args: argparse.Namespace,
                     report: Report) -> None:
     sfn._engine.take_resume_latencies_ns()  # start measuring now
+    tokens = [token for token, _ in refs]
     progress = Progress("complete", len(tokens), args.quiet)
     t0 = time.perf_counter()
+    for (_, arn), outcome in zip(refs, outcomes):
+        if outcome == "stop":
+            sfn.stop_execution(executionArn=arn, error="Bench.Stop", cause="stopped while parked")
     beats = [t for t, o in zip(tokens, outcomes) if o == "heartbeat"]
     for token in beats:
         sfn.send_task_heartbeat(taskToken=token)
@@ -271,11 +280,13 @@ def _reconcile(sfn: SFNClient, outcomes: list[str], report: Report) -> None:
               "ABORTED": stats["aborted"], "RUNNING": stats["running"]}
     report.expected = expected
     report.actual = {k: v for k, v in actual.items() if v}
-    report.leftovers = {"open_tokens": stats["open_tokens"], "live_fibers": stats["live_fibers"]}
+    report.leftovers = {"open_tokens": stats["open_tokens"], "live_fibers": stats["live_fibers"],
+                        "pending_timers": stats["pending_timers"], "stacks_in_use": stats["stacks_in_use"]}
+    report.rss_after_bytes = rss_bytes()
     report.reconciled = (
         all(actual.get(k, 0) == v for k, v in expected.items())
         and sum(actual.values()) == len(outcomes)
-        and stats["open_tokens"] == 0 and stats["live_fibers"] == 0
+        and all(v == 0 for v in report.leftovers.values())
     )
 
 
@@ -296,8 +307,10 @@ def summary(report: Report) -> str:
     exp = ", ".join(f"{k} {v:,}" for k, v in sorted(report.expected.items()))
     act = ", ".join(f"{k} {v:,}" for k, v in sorted(report.actual.items()))
     verdict = "OK: every execution ended once with its expected status" if report.reconciled else "MISMATCH"
-    rows.append(("reconciliation", f"expected {exp}; got {act}; open tokens {report.leftovers.get('open_tokens')}, "
-                                   f"live fibers {report.leftovers.get('live_fibers')} -> {verdict}"))
+    left = ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in report.leftovers.items())
+    rows.append(("reconciliation", f"expected {exp}; got {act}; {left} -> {verdict}"))
+    rows.append(("RSS after completion", f"{(report.rss_after_bytes - report.rss_baseline_bytes) / report.executions:,.0f} B "
+                                         "per execution above the baseline (finished executions keep their history)"))
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
 
@@ -343,7 +356,8 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
     p.add_argument("--definition", help="ASL JSON file; each execution must park on one .waitForTaskToken task "
                                         "(default: a built-in callback workflow)")
     p.add_argument("--mix", type=parse_mix, default=parse_mix("success=1"),
-                   help="outcome weights, e.g. success=90,failure=5,heartbeat=3,timeout=2 (default: all success)")
+                   help="outcome weights over success, failure, heartbeat, timeout, stop, "
+                        "e.g. success=90,failure=4,heartbeat=3,timeout=2,stop=1 (default: all success)")
     p.add_argument("--rate", type=float, default=0.0,
                    help="completions per second as single calls (default: unlimited, batch APIs)")
     p.add_argument("--batch", type=int, default=10_000, help="batch size for starts and completions")

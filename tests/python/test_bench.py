@@ -13,14 +13,15 @@ from stepfiber import bench
 
 
 def test_bench_mix_reconciles_every_outcome(capsys: pytest.CaptureFixture[str]) -> None:
-    code = bench.main(["--executions", "2000", "--mix", "success=70,failure=10,heartbeat=10,timeout=10",
+    code = bench.main(["--executions", "2000", "--mix", "success=60,failure=10,heartbeat=10,timeout=10,stop=10",
                        "--batch", "500", "--json", "--quiet"])
     report = json.loads(capsys.readouterr().out)
     assert code == 0
     assert report["reconciled"] is True
-    assert report["expected"] == {"SUCCEEDED": 1600, "FAILED": 400}
-    assert report["actual"] == {"SUCCEEDED": 1600, "FAILED": 400}
-    assert report["leftovers"] == {"open_tokens": 0, "live_fibers": 0}
+    assert report["expected"] == {"SUCCEEDED": 1400, "FAILED": 400, "ABORTED": 200}
+    assert report["actual"] == {"SUCCEEDED": 1400, "FAILED": 400, "ABORTED": 200}
+    # Nothing left behind: tokens, fibers, timers (incl. cancelled ones) and stacks.
+    assert report["leftovers"] == {"open_tokens": 0, "live_fibers": 0, "pending_timers": 0, "stacks_in_use": 0}
     assert report["rss_per_parked_execution"] > 0
 
 

@@ -209,6 +209,8 @@ class Engine {
   /// Just the tokens of every task waiting on one, oldest execution first
   /// (cheap at a million parked executions).
   std::vector<std::string> pending_task_tokens();
+  /// (token, execution ARN) of every task waiting on one, oldest first.
+  std::vector<std::pair<std::string, std::string>> pending_task_refs();
   /// Blocks until the execution is not RUNNING; false on timeout.
   Result<bool> wait_for_execution(const std::string& arn, std::optional<double> timeout_seconds);
   /// Blocks until no execution is RUNNING; false on timeout.

@@ -16,16 +16,6 @@ namespace {
 
 constexpr std::string_view kSchema = "SCHEMA_VALIDATION_FAILED";
 
-std::string escape_pointer(const std::string& key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
-  }
-  return out;
-}
-
 /// Fields each state type accepts (JSONPath mode; Assign/QueryLanguage
 /// arrive with later issues and are rejected clearly until then).
 const std::set<std::string>& allowed_fields(StateType t) {
@@ -707,6 +697,16 @@ CompileResult compile_program(std::string_view definition) {
   auto program = c.compile(*parsed);
   out.diagnostics = std::move(c.diags);
   if (out.diagnostics.empty()) out.program = std::move(program);
+  return out;
+}
+
+std::string escape_pointer(const std::string& key) {
+  std::string out;
+  for (char c : key) {
+    if (c == '~') out += "~0";
+    else if (c == '/') out += "~1";
+    else out += c;
+  }
   return out;
 }
 

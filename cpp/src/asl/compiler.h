@@ -25,6 +25,9 @@ struct CompileResult {
   std::vector<Diagnostic> diagnostics;
 };
 
+/// A key escaped for a JSON pointer (RFC 6901: `~` -> `~0`, `/` -> `~1`).
+std::string escape_pointer(const std::string& key);
+
 /// Parses (simdjson, once), validates (asl/validator.h: AWS's diagnostics)
 /// and compiles a definition. Definitions AWS accepts but the engine cannot
 /// run yet (JSONata, ItemReader, ResultWriter) fail after validation with a

@@ -5,6 +5,8 @@
 // supported").
 #include "asl/validator.h"
 
+#include "asl/compiler.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -25,16 +27,6 @@ namespace {
 
 constexpr const char* kSchema = "SCHEMA_VALIDATION_FAILED";
 constexpr std::int64_t kMaxSeconds = 99999999;
-
-std::string escape_pointer(const std::string& key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
-  }
-  return out;
-}
 
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;

@@ -3,6 +3,7 @@
 // only when there is nothing to do.
 #include "engine/core.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <exception>
@@ -154,16 +155,19 @@ void Core::thread_main() {
       // Let every ready fiber run to its next wait; fibers that stop for a
       // main-stack call are served and resumed within the same turn
       // (bounded, so a busy engine still answers its callers).
+      // At least one yield: it also lets Boost's dispatcher free the stacks
+      // of fibers that ended.
       for (int rounds = 0; rounds < 64; ++rounds) {
         main_stack.run_pending();
-        if (!sched_->has_ready_workers()) break;
         boost::this_fiber::yield();
+        if (!sched_->has_ready_workers() && main_stack.empty()) break;
       }
       main_stack.run_pending();
       for (auto& r : replies) r();
       continue;
     }
     fire_due_timers();
+    if (timers.size() > purge_at_) purge_stale_timers();  // amortised O(1) per timer
     if (sched_->has_ready_workers()) continue;
     if (advance_target_) {
       if (!timers.empty() && timers.next_deadline() <= *advance_target_) {
@@ -186,6 +190,18 @@ void Core::thread_main() {
   std::lock_guard<std::mutex> lk(mu_);
   for (auto& c : commands_) c();  // callers blocked in post_and_wait
   commands_.clear();
+}
+
+std::size_t Core::purge_stale_timers() {
+  const std::size_t dropped = timers.purge([this](const runtime::TimerEntry& t) {
+    if (t.execution >= executions.size()) return false;
+    const Execution& ex = *executions[t.execution];
+    if (ex.status != ExecutionStatus::kRunning || ex.abandoned) return false;
+    if (t.execution_timeout) return true;
+    return t.strand < ex.strands.size() && ex.strands[t.strand]->waiter.epoch() == t.epoch;
+  });
+  purge_at_ = std::max<std::size_t>(4096, 2 * timers.size());
+  return dropped;
 }
 
 void Core::drain_commands() {
@@ -294,8 +310,8 @@ Result<Execution*> Core::create_execution(const std::string& sm_arn, const std::
   std::optional<std::int64_t> timeout = it->second->program->timeout_seconds;
   if (express) timeout = std::min<std::int64_t>(timeout.value_or(300), 300);  // EXPRESS: 5 minutes at most
   if (timeout) timers.arm(ex->start + *timeout * 1000, ex->index, 0, 0, true);
-  execution_by_arn.emplace(arn, ex->index);
   Execution& ref = *ex;
+  execution_by_arn.emplace(std::string_view(ref.arn), ref.index);
   executions.push_back(std::move(ex));
   spawn(ref);
   return &ref;
@@ -410,7 +426,7 @@ std::uint64_t Core::dispatch_handler(Execution& ex, std::uint32_t strand, const 
   call.input = input;
   call.task_token = s.task ? s.task->token : std::string();
   call.execution_arn = ex.arn;
-  call.state_name = s.task ? s.task->state_name : std::string();
+  call.state_name = s.task && s.task->state_name ? *s.task->state_name : std::string();
   handlers_queue_.push(std::move(call));
   return id;
 }

@@ -15,6 +15,7 @@
 #include <optional>
 #include <semaphore>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -91,7 +92,8 @@ class Core {
   // Stores.
   std::unordered_map<std::string, std::shared_ptr<StateMachineRecord>> machines;
   std::vector<std::unique_ptr<Execution>> executions;
-  std::unordered_map<std::string, std::uint32_t> execution_by_arn;
+  /// Keys view each Execution's own `arn` (records never move or die).
+  std::unordered_map<std::string_view, std::uint32_t> execution_by_arn;
   std::size_t running = 0;
 
   runtime::TokenRegistry tokens;
@@ -140,6 +142,8 @@ class Core {
   /// Manual clock: move to now + ms, firing timers in order (async reply).
   void begin_advance(runtime::Millis target, std::function<void()> reply);
   std::size_t live_fibers() const { return live_fibers_; }
+  /// Drops timers whose wait is over (see TimerQueue::purge); returns how many.
+  std::size_t purge_stale_timers();
   /// SendTask* -> the task's fiber resumed, in ns, one sample per completion
   /// that was stamped (bounded; the oldest samples are kept).
   void record_resume_latency(std::int64_t ns) {
@@ -173,6 +177,7 @@ class Core {
   std::optional<runtime::Millis> advance_target_;
   std::function<void()> advance_reply_;
   std::size_t live_fibers_ = 0;
+  std::size_t purge_at_ = 4096;  ///< purge stale timers once the heap is this big
   static constexpr std::size_t kMaxLatencySamples = 16u << 20;
   std::vector<std::uint32_t> resume_latencies_;
 

@@ -732,7 +732,7 @@ std::vector<PendingTask> Engine::list_pending_tasks(const std::optional<std::str
       if (ex.status != ExecutionStatus::kRunning) return;
       for (const auto& s : ex.strands) {
         if (!s->task || !s->task->token_slot) continue;
-        out.push_back(PendingTask{s->task->token, ex.arn, s->task->state_name, s->task->resource,
+        out.push_back(PendingTask{s->task->token, ex.arn, *s->task->state_name, *s->task->resource,
                                   s->task->parameters, s->task->scheduled});
       }
     };
@@ -753,6 +753,19 @@ std::vector<std::string> Engine::pending_task_tokens() {
       if (ex->status != ExecutionStatus::kRunning) continue;
       for (const auto& s : ex->strands) {
         if (s->task && s->task->token_slot) out.push_back(s->task->token);
+      }
+    }
+  });
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> Engine::pending_task_refs() {
+  std::vector<std::pair<std::string, std::string>> out;
+  (void)core_->post_and_wait([&] {
+    for (const auto& ex : core_->executions) {
+      if (ex->status != ExecutionStatus::kRunning) continue;
+      for (const auto& s : ex->strands) {
+        if (s->task && s->task->token_slot) out.emplace_back(s->task->token, ex->arn);
       }
     }
   });
@@ -860,11 +873,15 @@ std::vector<std::uint32_t> Engine::take_resume_latencies_ns() {
 
 Engine::Stats Engine::stats() {
   Stats s;
+  // One scheduler round first: Boost frees finished fibers' stacks only when
+  // its dispatcher runs.
+  (void)core_->post_and_wait_round([] {});
   (void)core_->post_and_wait([&] {
     s.executions = core_->executions.size();
     s.running = core_->running;
     s.open_tokens = core_->tokens.open_count();
     s.live_fibers = core_->live_fibers();
+    core_->purge_stale_timers();  // report only timers something still waits on
     s.pending_timers = core_->timers.size();
     s.stacks_in_use = core_->arena().in_use();
     s.stack_resident_bytes = core_->arena().resident_bytes();

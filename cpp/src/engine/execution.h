@@ -43,20 +43,38 @@ struct TaskOutcome {
 /// TaskInFlight::handler_call of a task the engine serves itself.
 inline constexpr std::uint64_t kEngineCall = ~std::uint64_t{0};
 
+/// An optional value kept on the heap: 8 bytes while absent. Outcomes are
+/// rare compared to parked tasks, so a parked task should not carry them.
+template <typename T>
+class Boxed {
+ public:
+  Boxed& operator=(T value) {
+    p_ = std::make_unique<T>(std::move(value));
+    return *this;
+  }
+  explicit operator bool() const noexcept { return p_ != nullptr; }
+  T& operator*() noexcept { return *p_; }
+  T* operator->() noexcept { return p_.get(); }
+  void reset() noexcept { p_.reset(); }
+
+ private:
+  std::unique_ptr<T> p_;
+};
+
 /// The task an execution is waiting on; present only while one is in flight.
 struct TaskInFlight {
   std::uint32_t epoch = 0;                  ///< waiter epoch of this attempt
   std::optional<std::uint32_t> token_slot;  ///< open token, if .waitForTaskToken
   std::string token;
-  std::string state_name;
-  std::string resource;
+  const std::string* state_name = nullptr;  ///< in the immutable Program
+  const std::string* resource = nullptr;    ///< in the immutable Program
   std::string parameters;                   ///< JSON text
   runtime::Millis scheduled = 0;
   std::optional<runtime::Millis> heartbeat_deadline;
   std::optional<std::int64_t> heartbeat_seconds;
   std::uint64_t handler_call = 0;           ///< 0 = none; kEngineCall = served by the engine
-  std::optional<TaskOutcome> handler_outcome;
-  std::optional<TaskOutcome> token_outcome;
+  Boxed<TaskOutcome> handler_outcome;
+  Boxed<TaskOutcome> token_outcome;
 };
 
 /// One fiber of an execution: the main one, or a Parallel branch / Map

@@ -103,8 +103,8 @@ std::optional<StepResult> Frame::prepare_attempt(const asl::State& st, const asl
   const std::uint32_t epoch = s.waiter.begin();
   auto task = std::make_unique<TaskInFlight>();
   task->epoch = epoch;
-  task->state_name = st.name;
-  task->resource = t.resource;
+  task->state_name = &st.name;
+  task->resource = &t.resource;
   task->scheduled = core_.now();
   // .sync tasks have a token too ($$.Task.Token; a SendTaskSuccess with it
   // completes the task before the job does).

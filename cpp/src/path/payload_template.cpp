@@ -15,9 +15,15 @@ struct PayloadTemplate::Node {
   enum class Kind { kLiteral, kObject, kArray, kExpr };
   Kind kind = Kind::kLiteral;
   Json literal;                                    // kLiteral
-  std::vector<std::pair<std::string, Node>> fields;  // kObject (keys already renamed)
+  struct Field;                                    // (key, Node); a std::pair would need Node complete here
+  std::vector<Field> fields;                       // kObject (keys already renamed)
   std::vector<Node> items;                         // kArray
   ValueExpr expr;                                  // kExpr: the value of a "name.$" key
+};
+
+struct PayloadTemplate::Node::Field {
+  std::string name;
+  Node node;
 };
 
 PayloadTemplate::PayloadTemplate() = default;
@@ -98,7 +104,7 @@ class Compiler {
       } else {
         STEPFIBER_TRY(compile(it.value(), location + "/" + key, child));
       }
-      out.fields.emplace_back(std::move(name), std::move(child));
+      out.fields.push_back(Node::Field{std::move(name), std::move(child)});
     }
     return Status();
   }

@@ -37,6 +37,21 @@ class TimerQueue {
     return e;
   }
 
+  /// Drops every entry `live` rejects (timers whose wait is over): a
+  /// cancelled timer otherwise stays until its deadline. O(n).
+  template <typename Live>
+  std::size_t purge(Live&& live) {
+    std::vector<TimerEntry> kept;
+    kept.reserve(heap_.size());
+    const std::size_t before = heap_.size();
+    while (!heap_.empty()) {
+      if (live(heap_.top())) kept.push_back(heap_.top());
+      heap_.pop();
+    }
+    heap_ = decltype(heap_)(Later{}, std::move(kept));
+    return before - heap_.size();
+  }
+
  private:
   struct Later {
     bool operator()(const TimerEntry& a, const TimerEntry& b) const noexcept {

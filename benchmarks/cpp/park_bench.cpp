@@ -8,23 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
 #include "stepfiber/engine.h"
 
 namespace {
 
-long rss_bytes() {
-  std::ifstream f("/proc/self/status");
-  std::string key;
-  long value = 0;
-  while (f >> key) {
-    if (key == "VmRSS:") {
-      f >> value;
-      return value * 1024;
-    }
-    f.ignore(1 << 20, '\n');
-  }
-  return 0;
-}
+using stepfiber::bench::rss_bytes;
 
 double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();

@@ -23,6 +23,7 @@
 #include "path/json_path.h"
 #include "path/payload_template.h"
 #include "runtime/token_registry.h"
+#include "bench_util.h"
 #include "stepfiber/engine.h"
 #include "stepfiber/json.h"
 
@@ -32,19 +33,7 @@ using Clock = std::chrono::steady_clock;
 
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-long rss_bytes() {
-  std::ifstream f("/proc/self/status");
-  std::string key;
-  long value = 0;
-  while (f >> key) {
-    if (key == "VmRSS:") {
-      f >> value;
-      return value * 1024;
-    }
-    f.ignore(1 << 20, '\n');
-  }
-  return 0;
-}
+using stepfiber::bench::rss_bytes;
 
 const char* kCallback = R"({"StartAt":"Ask","States":{"Ask":{"Type":"Task",
   "Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken",

@@ -25,6 +25,8 @@ import threading
 import time
 from typing import Any, Callable
 
+from stepfiber.bench import rss_bytes
+
 QUEUE = "bench-queue"
 
 
@@ -38,14 +40,6 @@ def definition(queue_url: str) -> str:
             "End": True,
         }},
     })
-
-
-def rss_bytes() -> int:
-    with open("/proc/self/status", encoding="ascii") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    return 0
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float, what: str) -> None:

@@ -32,6 +32,10 @@ Result<Json> parse_json(std::string_view text,
 /// Compact serialisation as AWS prints payloads (no spaces, UTF-8 kept).
 std::string dump_json(const Json& value);
 
+/// The ASL/Jackson type name used in AWS messages: NULL, OBJECT, ARRAY,
+/// BOOLEAN, INTEGER, NUMBER or STRING.
+const char* asl_type_name(const Json& value) noexcept;
+
 /// Nesting depth of a value (a scalar is 0, [] is 1). Iterative.
 std::size_t json_depth(const Json& value);
 

@@ -436,10 +436,7 @@ StepResult Frame::run_wait(const asl::State& st, const asl::WaitSpec& w, Json ra
     else deadline = *r.value;
   });
   if (early) return std::move(*early);
-  if (!sleep_until(deadline)) {
-    if (!ex_.abandoned) main([&] { record_aborted(st); });
-    return StepResult::stopped();
-  }
+  if (!sleep_until(deadline)) return stop_state(st);
   StepResult out;
   main([&] {
     Json assigned;
@@ -496,9 +493,14 @@ asl::Eval<runtime::Millis> Frame::wait_deadline(const asl::State& st, const asl:
   return R::success(deadline);
 }
 
+StepResult Frame::stop_state(const asl::State& st) {
+  if (!ex_.abandoned) main([&] { record_aborted(st); });
+  return StepResult::stopped();
+}
+
 bool Frame::back_off(const asl::State& st, runtime::Millis delay) {
   if (sleep_until(core_.now() + delay)) return true;
-  if (!ex_.abandoned) main([&] { record_aborted(st); });
+  stop_state(st);
   return false;
 }
 

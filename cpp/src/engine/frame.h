@@ -118,6 +118,9 @@ class Frame {
                           bool error_present, std::vector<std::int64_t>& retries,
                           const char* failed_event = nullptr);
   void record_aborted(const asl::State& st);
+  /// The fiber was stopped in `st`: a cancelled branch records
+  /// <Type>StateAborted (an abandoned execution records nothing more).
+  StepResult stop_state(const asl::State& st);
 
   // -- states --------------------------------------------------------------------
   void enter_state(const asl::State& st, const Json& raw, bool first);

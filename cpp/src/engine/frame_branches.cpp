@@ -171,10 +171,7 @@ StepResult Frame::run_parallel(const asl::State& st, const asl::ParallelSpec& p,
     b.scope_of = [&p](std::size_t i) -> const asl::Scope& { return p.branches[i]; };
     b.input_of = [&eff](std::size_t) { return eff; };
     run_children(b);
-    if (stopped()) {
-      if (!ex_.abandoned) main([&] { record_aborted(st); });
-      return StepResult::stopped();
-    }
+    if (stopped()) return stop_state(st);
     AfterError next;
     main([&] {
       if (!b.failure) {
@@ -365,10 +362,7 @@ StepResult Frame::run_map(const asl::State& st, const asl::MapSpec& m, Json raw,
       };
     }
     run_children(b);
-    if (stopped()) {
-      if (!ex_.abandoned) main([&] { record_aborted(st); });
-      return StepResult::stopped();
-    }
+    if (stopped()) return stop_state(st);
     AfterError next;
     main([&] {
       if (!b.failure) {

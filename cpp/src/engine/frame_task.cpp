@@ -272,10 +272,7 @@ StepResult Frame::run_task(const asl::State& st, const asl::TaskSpec& t, Json ra
     if (early) return std::move(*early);
     Awaited a = await_task(t, at);
     close_task();
-    if (a.kind == Awaited::Kind::kStopped || stopped()) {
-      if (!ex_.abandoned) main([&] { record_aborted(st); });
-      return StepResult::stopped();
-    }
+    if (a.kind == Awaited::Kind::kStopped || stopped()) return stop_state(st);
     AfterError next;
     main([&] { next = finish_attempt(st, t, raw, a, retries); });
     if (next.result) return std::move(*next.result);

@@ -76,8 +76,6 @@ inline ArgType param_type(const FunctionSpec& spec, std::size_t index) {
 bool matches(ArgType type, const Json& v);
 /// "a string", "an integer", ... for messages.
 const char* describe(ArgType type);
-/// "STRING", "INTEGER", "NUMBER", "BOOLEAN", "NULL", "ARRAY", "OBJECT".
-const char* json_type_name(const Json& v);
 
 /// States.IntrinsicFailure naming the call.
 asl::Eval<Json> failure(const Invocation& call, const std::string& detail);

@@ -85,18 +85,6 @@ const char* describe(ArgType type) {
   return "a value";
 }
 
-const char* json_type_name(const Json& v) {
-  switch (v.type()) {
-    case Json::value_t::null: return "NULL";
-    case Json::value_t::object: return "OBJECT";
-    case Json::value_t::array: return "ARRAY";
-    case Json::value_t::boolean: return "BOOLEAN";
-    case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned: return "INTEGER";
-    case Json::value_t::number_float: return "NUMBER";
-    default: return "STRING";
-  }
-}
 
 asl::Eval<Json> failure(const Invocation& call, const std::string& detail) {
   return asl::Eval<Json>::failure(asl::make_error(std::string(asl::errors::kIntrinsicFailure),
@@ -111,7 +99,7 @@ std::optional<asl::Eval<Json>> check_types(const FunctionSpec& spec, const Invoc
       std::string shown = dump_json(call.args[i]);
       if (shown.size() > 256) shown = shown.substr(0, 256) + "...";
       return failure(call, "argument " + std::to_string(i + 1) + " must be " + describe(t) + ", but was " +
-                               json_type_name(call.args[i]) + " " + shown);
+                               asl_type_name(call.args[i]) + " " + shown);
     }
   }
   return std::nullopt;
@@ -268,7 +256,7 @@ class Parser {
       if (!detail::matches(t, a.literal)) {
         return invalid(std::string(spec.name) + ": argument " + std::to_string(i + 1) + " must be " +
                        detail::describe(t) + ", but the literal " + dump_json(a.literal) + " is " +
-                       detail::json_type_name(a.literal) + " in '" + call.text + "'");
+                       asl_type_name(a.literal) + " in '" + call.text + "'");
       }
     }
     if (spec.check != nullptr) {

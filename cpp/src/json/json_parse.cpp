@@ -157,6 +157,19 @@ std::string dump_json(const Json& value) {
   return value.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
+const char* asl_type_name(const Json& v) noexcept {
+  switch (v.type()) {
+    case Json::value_t::null: return "NULL";
+    case Json::value_t::object: return "OBJECT";
+    case Json::value_t::array: return "ARRAY";
+    case Json::value_t::boolean: return "BOOLEAN";
+    case Json::value_t::number_integer:
+    case Json::value_t::number_unsigned: return "INTEGER";
+    case Json::value_t::number_float: return "NUMBER";
+    default: return "STRING";
+  }
+}
+
 std::size_t json_depth(const Json& value) {
   std::size_t max_depth = 0;
   std::vector<std::pair<const Json*, std::size_t>> stack{{&value, 0}};

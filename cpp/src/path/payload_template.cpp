@@ -35,18 +35,6 @@ namespace {
 
 using Node = PayloadTemplate::Node;
 
-const char* json_type_name(const Json& v) {
-  switch (v.type()) {
-    case Json::value_t::null: return "NULL";
-    case Json::value_t::object: return "OBJECT";
-    case Json::value_t::array: return "ARRAY";
-    case Json::value_t::boolean: return "BOOLEAN";
-    case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned: return "INTEGER";
-    case Json::value_t::number_float: return "NUMBER";
-    default: return "STRING";
-  }
-}
 
 bool ends_with_dollar(const std::string& key) {
   return key.size() >= 2 && key.compare(key.size() - 2, 2, ".$") == 0;
@@ -117,7 +105,7 @@ class Compiler {
   Status compile_path(const std::string& key, const Json& value, const std::string& location, Node& out) {
     if (!value.is_string()) {
       return error("The value for the field '" + key + "' must be a STRING that contains a JSONPath but was an " +
-                   json_type_name(value) + " at " + location);
+                   asl_type_name(value) + " at " + location);
     }
     const std::string& text = value.get_ref<const std::string&>();
     auto compiled = ValueExpr::compile(text, key);

@@ -119,17 +119,19 @@ class EngineError(Exception):
   using release = py::call_guard<py::gil_scoped_release>;
   py::class_<Engine>(m, "Engine", "One engine thread running every execution as a Boost.Fiber.")
       .def(py::init([](bool manual_clock, std::optional<std::int64_t> start_time_ms, std::string region,
-                       std::string account) {
+                       std::string account, std::optional<std::int64_t> execution_retention_ms) {
              EngineOptions o;
              o.manual_clock = manual_clock;
              o.start_time_ms = start_time_ms;
              o.region = std::move(region);
              o.account = std::move(account);
+             if (execution_retention_ms) o.execution_retention_ms = *execution_retention_ms;
              py::gil_scoped_release nogil;
              return std::make_unique<Engine>(std::move(o));
            }),
            py::arg("manual_clock") = false, py::arg("start_time_ms") = py::none(),
-           py::arg("region") = "us-east-1", py::arg("account") = "123456789012")
+           py::arg("region") = "us-east-1", py::arg("account") = "123456789012",
+           py::arg("execution_retention_ms") = py::none())
       .def("create_state_machine",
            [](Engine& e, const std::string& name, const std::string& definition, const std::string& role_arn,
               const std::string& type) {
@@ -398,6 +400,7 @@ class EngineError(Exception):
              d["failed"] = s.failed;
              d["timed_out"] = s.timed_out;
              d["aborted"] = s.aborted;
+             d["purged"] = s.purged;
              d["guard_pages"] = s.guard_pages;
              return d;
            })

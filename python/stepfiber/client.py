@@ -27,7 +27,7 @@ import bisect
 import time
 import weakref
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Callable, TypeVar
 
 from . import _core
@@ -75,6 +75,19 @@ def _shutdown(engine: _core.Engine, handlers: HandlerPool) -> None:
         handlers.join(_CLOSE_JOIN_SECONDS)
 
 
+#: How long AWS keeps a closed execution visible: 90 days.
+DEFAULT_RETENTION = timedelta(days=90)
+
+
+def _retention_ms(value: float | timedelta) -> int:
+    """``execution_retention`` as whole milliseconds, checked."""
+    seconds = value.total_seconds() if isinstance(value, timedelta) else value
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds >= 0 \
+            or seconds > 10_000 * 365 * 86400:
+        raise ValueError(f"execution_retention must be a timedelta or seconds in [0, 10,000 years], got {value!r}")
+    return int(round(seconds * 1000))
+
+
 class SFNClient:
     """A boto3-compatible AWS Step Functions client running a local engine.
 
@@ -92,12 +105,14 @@ class SFNClient:
         region_name: str = "us-east-1",
         handler_threads: int = 4,
         account_id: str = "123456789012",
+        execution_retention: float | timedelta = DEFAULT_RETENTION,
     ) -> None:
         """Start an engine. Prefer :func:`stepfiber.client`, which forwards here."""
         start_ms = None if start_time is None else datetime_to_ms(start_time)
         if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
             raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
-        self._engine = _core.Engine(bool(manual_clock), start_ms, region_name, account_id)
+        retention_ms = _retention_ms(execution_retention)
+        self._engine = _core.Engine(bool(manual_clock), start_ms, region_name, account_id, retention_ms)
         self._manual_clock = bool(manual_clock)
         self._region = region_name
         self._handlers = HandlerPool(self._engine, handler_threads)
@@ -735,10 +750,12 @@ class SFNClient:
                 return False
 
     def engine_stats(self) -> dict[str, Any]:
-        """Extension: engine counters -- executions, running, succeeded, failed,
-        timed_out, aborted, open_tokens, live_fibers, pending_timers,
-        stacks_in_use, stack_resident_bytes (fiber stack pages in RAM),
-        guard_pages."""
+        """Extension: engine counters -- executions (records held: running or
+        within ``execution_retention``), purged (closed executions freed after
+        it), running, succeeded / failed / timed_out / aborted (every ended
+        execution, purged ones included), open_tokens, live_fibers,
+        pending_timers, stacks_in_use, stack_resident_bytes (fiber stack pages
+        in RAM), guard_pages."""
         return dict(self._invoke("EngineStats", self._engine.stats))
 
     def advance_clock(self, seconds: float) -> None:
@@ -838,6 +855,7 @@ def client(
     region_name: str = "us-east-1",
     handler_threads: int = 4,
     account_id: str = "123456789012",
+    execution_retention: float | timedelta = DEFAULT_RETENTION,
 ) -> SFNClient:
     """Create an :class:`SFNClient` with its own engine (like ``boto3.client``).
 
@@ -849,6 +867,14 @@ def client(
         region_name: region used in ARNs.
         handler_threads: threads serving ``register_task_handler`` functions.
         account_id: the 12-digit account id used in ARNs.
+        execution_retention: how long a closed execution stays visible to
+            ``describe_execution``, ``get_execution_history`` and
+            ``list_executions`` (seconds or a ``timedelta``, on the engine's
+            clock); then its record and history are freed, its name may be
+            reused and its memory goes back to the OS. Default 90 days, as on
+            AWS. ``0`` frees each execution as soon as it ends (its result is
+            then only seen through handlers, ``start_sync_execution`` or
+            ``engine_stats``).
     """
     if service_name != "stepfunctions":
         raise ValueError(f"stepfiber only provides 'stepfunctions', not {service_name!r}")
@@ -858,4 +884,5 @@ def client(
         region_name=region_name,
         handler_threads=handler_threads,
         account_id=account_id,
+        execution_retention=execution_retention,
     )

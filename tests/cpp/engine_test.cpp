@@ -113,6 +113,74 @@ TEST(Engine, StopClosesTokenAndAborts) {
   EXPECT_EQ(e.stats().live_fibers, 0u);
 }
 
+TEST(Engine, ClosedExecutionsArePurgedAfterTheRetentionPeriod) {
+  EngineOptions o = manual();
+  o.execution_retention_ms = 3600 * 1000;  // one hour
+  Engine e(o);
+  auto sm = machine(e, kCallback);
+  auto early = e.start_execution(sm, "early", R"({"post":"a"})");
+  auto token = e.list_pending_tasks(early->execution_arn).at(0).task_token;
+  ASSERT_TRUE(e.send_task_success(token, "{}").ok());
+  ASSERT_TRUE(e.advance_clock(1800).ok());
+  auto late = e.start_execution(sm, "late", R"({"post":"b"})");
+  ASSERT_TRUE(e.stop_execution(late->execution_arn, std::nullopt, std::nullopt).ok());
+  auto parked = e.start_execution(sm, "parked", R"({"post":"c"})");
+
+  ASSERT_TRUE(e.advance_clock(1799).ok());  // 59:59 after `early` closed: still visible
+  EXPECT_EQ(e.describe_execution(early->execution_arn)->status, "SUCCEEDED");
+  ASSERT_TRUE(e.advance_clock(1).ok());  // one hour: gone
+  EXPECT_EQ(e.describe_execution(early->execution_arn).status().code(), ErrorCode::kExecutionDoesNotExist);
+  EXPECT_EQ(e.get_execution_history(early->execution_arn).status().code(), ErrorCode::kExecutionDoesNotExist);
+  EXPECT_EQ(e.describe_execution(late->execution_arn)->status, "ABORTED");
+  EXPECT_EQ(e.list_executions(sm, std::nullopt)->size(), 2u);
+  // Its token still answers as a closed task, and its name is free again.
+  EXPECT_EQ(e.send_task_success(token, "{}").code(), ErrorCode::kTaskTimedOut);
+  auto again = e.start_execution(sm, "early", R"({"post":"a2"})");
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(again->execution_arn, early->execution_arn);
+
+  ASSERT_TRUE(e.advance_clock(1800).ok());
+  EXPECT_EQ(e.describe_execution(late->execution_arn).status().code(), ErrorCode::kExecutionDoesNotExist);
+  // `parked` failed on its 10 s heartbeat at 1810 s, 3590 s ago: still kept.
+  EXPECT_EQ(e.describe_execution(parked->execution_arn)->status, "FAILED");
+  auto st = e.stats();
+  EXPECT_EQ(st.purged, 2u);
+  EXPECT_EQ(st.executions, 2u);  // `parked` and the second `early`
+  EXPECT_EQ(st.succeeded, 1u);   // counts keep purged executions
+  EXPECT_EQ(st.aborted, 1u);
+  EXPECT_EQ(st.failed, 2u);
+  EXPECT_EQ(st.live_fibers, 0u);
+}
+
+TEST(Engine, ZeroRetentionFreesEachExecutionAsItEnds) {
+  EngineOptions o = manual();
+  o.execution_retention_ms = 0;
+  Engine e(o);
+  auto sm = machine(e, kCallback);
+  std::vector<std::string> arns;
+  for (int i = 0; i < 50; ++i) arns.push_back(e.start_execution(sm, std::nullopt, R"({"post":"x"})")->execution_arn);
+  auto pending = e.list_pending_tasks(std::nullopt);
+  ASSERT_EQ(pending.size(), 50u);
+  for (std::size_t i = 0; i < pending.size(); ++i) {
+    if (i % 2) {
+      ASSERT_TRUE(e.send_task_success(pending[i].task_token, "{}").ok());
+    } else {
+      ASSERT_TRUE(e.stop_execution(pending[i].execution_arn, std::nullopt, std::nullopt).ok());
+    }
+  }
+  ASSERT_TRUE(e.advance_clock(0).ok());  // a loop turn after the stopped fibers unwound
+  auto st = e.stats();
+  EXPECT_EQ(st.purged, 50u);
+  EXPECT_EQ(st.executions, 0u);
+  EXPECT_EQ(st.succeeded, 25u);
+  EXPECT_EQ(st.aborted, 25u);
+  EXPECT_EQ(st.open_tokens, 0u);
+  EXPECT_EQ(e.list_executions(sm, std::nullopt)->size(), 0u);
+  for (const auto& arn : arns) {
+    EXPECT_EQ(e.describe_execution(arn).status().code(), ErrorCode::kExecutionDoesNotExist);
+  }
+}
+
 TEST(Engine, RacingCompletionsExactlyOneWins) {
   Engine e(manual());
   auto sm = machine(e, kCallback);

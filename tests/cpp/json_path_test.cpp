@@ -375,6 +375,50 @@ void expect_ref_rejected(std::string_view text, std::string_view fragment) {
   EXPECT_NE(r.status().message().find(fragment), std::string::npos) << r.status().message();
 }
 
+// 200 objects of 8 scalars, nested 3 levels: ~2,000 nodes.
+Json wide_document() {
+  Json doc = Json::array();
+  for (int i = 0; i < 200; ++i) {
+    Json o = Json::object();
+    for (int k = 0; k < 8; ++k) o["k" + std::to_string(k)] = Json{{"v", Json::array({i, k})}};
+    doc.push_back(std::move(o));
+  }
+  return doc;
+}
+
+TEST(JsonPath, ExponentialScanStopsWithTheDocumentedError) {
+  // A chain 60 levels deep: k chained `..*` select every k-long descending
+  // chain, C(60, 6) = 50 million for k = 6.
+  Json doc = Json::array({1});
+  for (int i = 0; i < 60; ++i) doc = Json::array({std::move(doc), i});
+  const JsonPath p = P("$..*..*..*..*..*..*");
+  try {
+    (void)p.select(doc);
+    FAIL() << "expected SelectLimitExceeded";
+  } catch (const SelectLimitExceeded& e) {
+    EXPECT_NE(std::string(e.what()).find("$..*..*..*..*..*..*"), std::string::npos) << e.what();
+  }
+}
+
+TEST(JsonPath, ScanPerFilterItemCountsAgainstTheSameLimit) {
+  const Json doc = wide_document();
+  // Every item re-scans the whole document from `$`.
+  EXPECT_THROW((void)P("$..*[?($..*..*..*[?($..*..v)])]").select(doc), SelectLimitExceeded);
+}
+
+TEST(JsonPath, FullScanOfALargePayloadIsWithinTheLimit) {
+  // ~256 KiB of small objects, the AWS payload limit.
+  Json doc = Json::array();
+  for (int i = 0; i < 12000; ++i) doc.push_back(Json{{"id", i}, {"tags", Json::array({"a", "b"})}});
+  ASSERT_GE(doc.dump().size(), 256u * 1024u);
+  auto all = P("$..*").select(doc);
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->size(), 12000u * 5u);  // each item, its id, its tags, two tags
+  auto ids = P("$..id").select(doc);
+  ASSERT_TRUE(ids);
+  EXPECT_EQ(ids->size(), 12000u);
+}
+
 TEST(ReferencePath, RootReplacesWholeTarget) {
   auto p = R("$");
   EXPECT_TRUE(p.is_root());

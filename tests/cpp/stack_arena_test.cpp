@@ -38,6 +38,45 @@ TEST(StackArena, ReusesMostRecentlyFreedSlotFirst) {
   EXPECT_EQ(arena.allocate().sp, b_sp);  // LIFO: warm stack first
 }
 
+// Touches the top page of a stack, as a parked fiber does.
+void touch(const boost::context::stack_context& s) { static_cast<char*>(s.sp)[-1] = 1; }
+
+TEST(StackArena, PrefersWarmSlotsOverSlotsFreedPastTheWarmLimit) {
+  StackArena arena(StackArena::kDefaultSlotSize, /*warm_limit=*/2);
+  std::vector<boost::context::stack_context> stacks;
+  for (int i = 0; i < 4; ++i) {
+    stacks.push_back(arena.allocate());
+    touch(stacks.back());
+  }
+  std::vector<void*> warm{stacks[0].sp, stacks[1].sp};
+  for (auto& s : stacks) arena.deallocate(s);  // the first two stay warm, the last two go cold
+  EXPECT_EQ(arena.warm_slots(), 2u);
+  EXPECT_EQ(arena.resident_bytes(), 2u * 4096u);
+  EXPECT_EQ(arena.allocate().sp, warm[1]);
+  EXPECT_EQ(arena.allocate().sp, warm[0]);
+}
+
+TEST(StackArena, ReleaseWarmGivesEveryFreePageBack) {
+  StackArena arena;
+  std::vector<boost::context::stack_context> stacks;
+  for (int i = 0; i < 64; ++i) {
+    stacks.push_back(arena.allocate());
+    touch(stacks.back());
+  }
+  arena.deallocate(stacks.back());
+  stacks.pop_back();
+  for (std::size_t i = 0; i + 1 < stacks.size(); ++i) arena.deallocate(stacks[i]);
+  ASSERT_EQ(arena.in_use(), 1u);
+  EXPECT_EQ(arena.resident_bytes(), 64u * 4096u);
+  EXPECT_EQ(arena.release_warm(), 63u);
+  EXPECT_EQ(arena.warm_slots(), 0u);
+  EXPECT_EQ(arena.resident_bytes(), 4096u);  // only the stack still in use
+  auto again = arena.allocate();             // a cold slot still works
+  touch(again);
+  arena.deallocate(again);
+  arena.deallocate(stacks.back());
+}
+
 TEST(StackArena, GrowsBeyondOneChunk) {
   StackArena arena;
   std::vector<boost::context::stack_context> stacks;

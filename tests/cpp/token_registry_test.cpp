@@ -36,6 +36,38 @@ TEST(TokenRegistry, ClosedTokenReadsClosedEvenAfterSlotReuse) {
   EXPECT_EQ(reg.open_count(), 1u);
 }
 
+TEST(TokenRegistry, ShrinkKeepsOpenTokensAndOldTokensStayClosed) {
+  TokenRegistry reg;
+  std::vector<TokenRegistry::Issued> issued;
+  for (std::uint32_t i = 0; i < 100; ++i) issued.push_back(reg.issue(i, 0, 1));
+  for (std::size_t i = 0; i < issued.size(); ++i) {
+    if (i != 10) reg.close(issued[i].slot);  // slot 10 stays open
+  }
+  reg.shrink();
+  EXPECT_EQ(reg.find(issued[10].token).status, TokenRegistry::Lookup::kOpen);
+  EXPECT_EQ(reg.find(issued[10].token).execution, 10u);
+  for (std::size_t i = 0; i < issued.size(); ++i) {
+    if (i != 10) {
+      EXPECT_EQ(reg.find(issued[i].token).status, TokenRegistry::Lookup::kClosed) << i;
+    }
+  }
+  // New tokens reuse the low free slots and carve the dropped ones again;
+  // none of them revives an old token.
+  std::vector<TokenRegistry::Issued> fresh;
+  for (std::uint32_t i = 0; i < 150; ++i) fresh.push_back(reg.issue(1000 + i, 0, 1));
+  for (std::size_t i = 0; i < issued.size(); ++i) {
+    if (i != 10) {
+      EXPECT_EQ(reg.find(issued[i].token).status, TokenRegistry::Lookup::kClosed) << i;
+    }
+  }
+  for (std::size_t i = 0; i < fresh.size(); ++i) {
+    auto f = reg.find(fresh[i].token);
+    EXPECT_EQ(f.status, TokenRegistry::Lookup::kOpen) << i;
+    EXPECT_EQ(f.execution, 1000u + i);
+  }
+  EXPECT_EQ(reg.open_count(), 151u);
+}
+
 TEST(TokenRegistry, GarbageIsInvalid) {
   TokenRegistry reg;
   (void)reg.issue(1, 0, 1);

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import timedelta
 from typing import Any, Callable
 
 import pytest
@@ -437,3 +438,48 @@ def test_system_clock_client_runs_and_reports_current_time() -> None:
     after = datetime.now(timezone.utc)
     assert desc["status"] == "SUCCEEDED"
     assert before - seconds(1) <= desc["startDate"] <= after + seconds(1)
+
+
+# --- retention --------------------------------------------------------------
+
+
+def test_closed_executions_are_purged_after_the_retention_period() -> None:
+    sfn = stepfiber.client(manual_clock=True, start_time=START_TIME, execution_retention=seconds(60))
+    try:
+        arn = sfn.create_state_machine(name="keep", definition=json.dumps(PASS_MACHINE),
+                                       roleArn="arn:aws:iam::123456789012:role/r")["stateMachineArn"]
+        done = sfn.start_execution(stateMachineArn=arn, name="first")["executionArn"]
+        sfn.advance_clock(59.999)
+        assert sfn.describe_execution(executionArn=done)["status"] == "SUCCEEDED"
+        sfn.advance_clock(0.001)
+        with pytest.raises(sfn.exceptions.ExecutionDoesNotExist):
+            sfn.describe_execution(executionArn=done)
+        assert sfn.list_executions(stateMachineArn=arn)["executions"] == []
+        stats = sfn.engine_stats()
+        assert (stats["purged"], stats["executions"], stats["succeeded"]) == (1, 0, 1)
+        # The name can be used again.
+        again = sfn.start_execution(stateMachineArn=arn, name="first")["executionArn"]
+        assert again == done
+        assert sfn.describe_execution(executionArn=again)["status"] == "SUCCEEDED"
+    finally:
+        sfn.close()
+
+
+def test_sync_execution_result_survives_zero_retention() -> None:
+    sfn = stepfiber.client(manual_clock=True, start_time=START_TIME, execution_retention=0)
+    try:
+        arn = sfn.create_state_machine(name="fast", definition=json.dumps(PASS_MACHINE), type="EXPRESS",
+                                       roleArn="arn:aws:iam::123456789012:role/r")["stateMachineArn"]
+        for i in range(20):
+            out = sfn.start_sync_execution(stateMachineArn=arn, input=json.dumps({"i": i}))
+            assert out["status"] == "SUCCEEDED" and json.loads(out["output"]) == {"i": i}
+        sfn.advance_clock(0)
+        assert sfn.engine_stats()["purged"] == 20
+    finally:
+        sfn.close()
+
+
+@pytest.mark.parametrize("bad", [-1, float("nan"), "90d", True, timedelta(days=-1)])
+def test_execution_retention_rejects_nonsense(bad: Any) -> None:
+    with pytest.raises(ValueError, match="execution_retention"):
+        stepfiber.client(execution_retention=bad)

@@ -28,6 +28,10 @@ struct EngineOptions {
   std::optional<std::int64_t> start_time_ms;
   std::string region = "us-east-1";
   std::string account = "123456789012";
+  /// How long a closed execution stays visible (Describe, History, List),
+  /// in engine-clock ms after it stopped; then its record and history are
+  /// freed and its name may be reused. AWS keeps closed executions 90 days.
+  std::int64_t execution_retention_ms = std::int64_t{90} * 24 * 3600 * 1000;
 };
 
 struct StateMachineInfo {
@@ -234,13 +238,15 @@ class Engine {
 
   /// Counters for tests and benchmarks.
   struct Stats {
-    std::size_t executions = 0;
+    std::size_t executions = 0;  ///< records held (running or within retention)
+    std::size_t purged = 0;      ///< closed executions past retention, freed
     std::size_t running = 0;
     std::size_t open_tokens = 0;
     std::size_t live_fibers = 0;
     std::size_t pending_timers = 0;
     std::size_t stacks_in_use = 0;
     std::size_t stack_resident_bytes = 0;  ///< fiber stack pages in RAM
+    /// Executions that ended with each status, purged ones included.
     std::size_t succeeded = 0, failed = 0, timed_out = 0, aborted = 0;
     bool guard_pages = false;
   };

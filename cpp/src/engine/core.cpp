@@ -11,6 +11,7 @@
 
 #include "engine/arn.h"
 #include "engine/sfn_integration.h"
+#include "runtime/heap_trim.h"
 
 #include <boost/fiber/all.hpp>
 
@@ -122,12 +123,12 @@ void Core::shutdown() {
     closed_ = true;
     commands_.push_back([this] {
       stopping_ = true;
-      for (auto& ex : executions) {
-        if (ex->status == ExecutionStatus::kRunning) abandon(*ex);
+      executions.for_each([this](Execution& ex) {
+        if (ex.status == ExecutionStatus::kRunning) abandon(ex);
         // Callers blocked in wait_for_execution must not wait forever.
-        for (auto& w : ex->watchers) w->done.release();
-        ex->watchers.clear();
-      }
+        for (auto& w : ex.watchers) w->done.release();
+        ex.watchers.clear();
+      });
       for (auto& w : all_watchers_) w->done.release();
       all_watchers_.clear();
       if (advance_reply_) {
@@ -168,6 +169,7 @@ void Core::thread_main() {
     }
     fire_due_timers();
     if (timers.size() > purge_at_) purge_stale_timers();  // amortised O(1) per timer
+    purge_expired();
     if (sched_->has_ready_workers()) continue;
     if (advance_target_) {
       if (!timers.empty() && timers.next_deadline() <= *advance_target_) {
@@ -175,6 +177,7 @@ void Core::thread_main() {
         fire_due_timers();
       } else {
         manual_->set(*advance_target_);
+        purge_expired();  // before the reply, so the caller sees the purge
         advance_target_.reset();
         auto reply = std::move(advance_reply_);
         advance_reply_ = nullptr;
@@ -194,14 +197,40 @@ void Core::thread_main() {
 
 std::size_t Core::purge_stale_timers() {
   const std::size_t dropped = timers.purge([this](const runtime::TimerEntry& t) {
-    if (t.execution >= executions.size()) return false;
-    const Execution& ex = *executions[t.execution];
+    const Execution* found = execution_at(t.execution);
+    if (found == nullptr) return false;
+    const Execution& ex = *found;
     if (ex.status != ExecutionStatus::kRunning || ex.abandoned) return false;
     if (t.execution_timeout) return true;
     return t.strand < ex.strands.size() && ex.strands[t.strand]->waiter.epoch() == t.epoch;
   });
   purge_at_ = std::max<std::size_t>(4096, 2 * timers.size());
   return dropped;
+}
+
+std::size_t Core::purge_expired() {
+  const runtime::Millis t = now();
+  std::size_t n = 0;
+  while (!closed_order_.empty()) {
+    Execution* ex = execution_at(closed_order_.front());
+    if (ex != nullptr) {
+      if (t - ex->stop < options_.execution_retention_ms || !ex->fiber_done || ex->result_pending) break;
+      execution_by_arn.erase(std::string_view(ex->arn));
+      executions.erase(ex->index);
+      ++n;
+    }
+    closed_order_.pop_front();
+  }
+  purged += n;
+  if (n >= kTrimAfterPurging) {
+    // A load was shed: give free stack pages and malloc's free heap back.
+    arena_.release_warm();
+    execution_by_arn.rehash(0);  // shrink the bucket array to the records left
+    timers.shrink();
+    tokens.shrink();
+    runtime::trim_heap();
+  }
+  return n;
 }
 
 void Core::drain_commands() {
@@ -219,9 +248,9 @@ void Core::fire_due_timers() {
 }
 
 void Core::fire(const runtime::TimerEntry& t) {
-  if (t.execution >= executions.size()) return;
-  Execution& ex = *executions[t.execution];
-  if (ex.status != ExecutionStatus::kRunning) return;
+  Execution* found = execution_at(t.execution);
+  if (found == nullptr || found->status != ExecutionStatus::kRunning) return;
+  Execution& ex = *found;
   if (t.execution_timeout) {
     Json details = {{"error", "States.Timeout"}};
     ex.history.add(now(), ex.history.last_id(), "ExecutionTimedOut", &details);
@@ -290,19 +319,20 @@ Result<Execution*> Core::create_execution(const std::string& sm_arn, const std::
     arn.append(uuid4());
   }
   if (auto found = execution_by_arn.find(arn); found != execution_by_arn.end()) {
-    Execution& prior = *executions[found->second];
+    Execution& prior = *executions.at(found->second);
     // Idempotent while RUNNING with the same input (STANDARD only).
     if (prior.status == ExecutionStatus::kRunning && prior.input == input_text && !express) return &prior;
     return Status(ErrorCode::kExecutionAlreadyExists, "Execution Already Exists: '" + arn + "'");
   }
   auto ex = std::make_unique<Execution>();
-  ex->index = static_cast<std::uint32_t>(executions.size());
+  ex->index = executions.next_index();
   ex->machine = it->second;
   ex->name = exec_name;
   ex->arn = arn;
   ex->input = input_text;
   ex->express = express;
   ex->sync = sync;
+  ex->result_pending = sync;
   ex->start = now();
   ex->strands.push_back(std::make_unique<Strand>());
   Json details = {{"input", input_text}, {"inputDetails", {{"truncated", false}}}, {"roleArn", it->second->role_arn}};
@@ -310,9 +340,8 @@ Result<Execution*> Core::create_execution(const std::string& sm_arn, const std::
   std::optional<std::int64_t> timeout = it->second->program->timeout_seconds;
   if (express) timeout = std::min<std::int64_t>(timeout.value_or(300), 300);  // EXPRESS: 5 minutes at most
   if (timeout) timers.arm(ex->start + *timeout * 1000, ex->index, 0, 0, true);
-  Execution& ref = *ex;
+  Execution& ref = executions.add(std::move(ex));
   execution_by_arn.emplace(std::string_view(ref.arn), ref.index);
-  executions.push_back(std::move(ex));
   spawn(ref);
   return &ref;
 }
@@ -333,8 +362,9 @@ bool Core::hand_over_activity(ActivityRecord& activity, ActivityPoller& poller) 
   while (!activity.scheduled.empty()) {
     const auto sch = activity.scheduled.front();
     activity.scheduled.pop_front();
-    if (sch.execution >= executions.size()) continue;
-    Execution& ex = *executions[sch.execution];
+    Execution* found = execution_at(sch.execution);
+    if (found == nullptr) continue;
+    Execution& ex = *found;
     if (ex.status != ExecutionStatus::kRunning || ex.abandoned || sch.strand >= ex.strands.size()) continue;
     Strand& s = *ex.strands[sch.strand];
     if (!s.task || s.task->epoch != sch.epoch || s.task->token_slot) continue;
@@ -358,9 +388,9 @@ Status Core::deliver_token(const std::string& token, TaskOutcome outcome) {
   auto found = tokens.find(token);
   if (found.status == runtime::TokenRegistry::Lookup::kInvalid) return invalid_token();
   if (found.status == runtime::TokenRegistry::Lookup::kClosed) return task_timed_out();
-  Execution& ex = *executions[found.execution];
-  if (ex.abandoned || found.strand >= ex.strands.size()) return task_timed_out();
-  Strand& s = *ex.strands[found.strand];
+  Execution* owner = execution_at(found.execution);
+  if (owner == nullptr || owner->abandoned || found.strand >= owner->strands.size()) return task_timed_out();
+  Strand& s = *owner->strands[found.strand];
   if (!s.task || s.task->epoch != found.epoch || s.task->token_outcome) return task_timed_out();
   s.task->token_outcome = std::move(outcome);
   tokens.close(found.slot);
@@ -395,6 +425,8 @@ void Core::finish(Execution& ex, ExecutionStatus status) {
   ex.status = status;
   ex.stop = now();
   --running;
+  ++ended[static_cast<std::size_t>(status)];
+  closed_order_.push_back(ex.index);
   notify_parents(*this, ex);
   for (auto& w : ex.watchers) w->done.release();
   ex.watchers.clear();
@@ -436,9 +468,9 @@ void Core::complete_handler(std::uint64_t id, TaskOutcome outcome) {
   if (it == calls_.end()) return;
   CallRef ref = it->second;
   calls_.erase(it);
-  if (ref.execution >= executions.size()) return;
-  Execution& ex = *executions[ref.execution];
-  if (ex.abandoned || ref.strand >= ex.strands.size()) return;
+  Execution* found = execution_at(ref.execution);
+  if (found == nullptr || found->abandoned || ref.strand >= found->strands.size()) return;
+  Execution& ex = *found;
   Strand& s = *ex.strands[ref.strand];
   if (!s.task || s.task->epoch != ref.epoch || s.task->handler_call != id) return;
   s.task->handler_outcome = std::move(outcome);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include "engine/execution.h"
+#include "engine/execution_table.h"
 #include "runtime/clock.h"
 #include "runtime/fiber_scheduler.h"
 #include "runtime/main_stack.h"
@@ -91,10 +93,21 @@ class Core {
 
   // Stores.
   std::unordered_map<std::string, std::shared_ptr<StateMachineRecord>> machines;
-  std::vector<std::unique_ptr<Execution>> executions;
-  /// Keys view each Execution's own `arn` (records never move or die).
+  ExecutionTable executions;
+  /// Keys view each Execution's own `arn` (records never move; a purge
+  /// erases the key before freeing the record).
   std::unordered_map<std::string_view, std::uint32_t> execution_by_arn;
   std::size_t running = 0;
+  /// Executions that ended with each status (indexed by ExecutionStatus).
+  std::array<std::size_t, 5> ended{};
+  std::size_t purged = 0;
+
+  /// The execution at `index`, or nullptr when it was purged.
+  Execution* execution_at(std::uint32_t index) const noexcept { return executions.at(index); }
+  /// Frees closed executions past EngineOptions::execution_retention_ms
+  /// (oldest first, once their fiber has returned); after a large purge,
+  /// returns freed memory to the OS. Returns how many were purged.
+  std::size_t purge_expired();
 
   runtime::TokenRegistry tokens;
   runtime::TimerQueue timers;
@@ -177,6 +190,8 @@ class Core {
   std::optional<runtime::Millis> advance_target_;
   std::function<void()> advance_reply_;
   std::size_t live_fibers_ = 0;
+  std::deque<std::uint32_t> closed_order_;  ///< closed executions, in stop order (engine time only grows)
+  static constexpr std::size_t kTrimAfterPurging = 4096;
   std::size_t purge_at_ = 4096;  ///< purge stale timers once the heap is this big
   static constexpr std::size_t kMaxLatencySamples = 16u << 20;
   std::vector<std::uint32_t> resume_latencies_;

@@ -305,7 +305,13 @@ Result<ExecutionInfo> Engine::start_sync_execution(const std::string& sm_arn, co
       STEPFIBER_TRY(advance_clock(seconds));
     }
   }
-  return describe_execution(arn);
+  auto info = describe_execution(arn);
+  (void)core_->post_and_wait([&] {
+    if (auto it = core_->execution_by_arn.find(arn); it != core_->execution_by_arn.end()) {
+      core_->executions.at(it->second)->result_pending = false;
+    }
+  });
+  return info;
 }
 
 Result<StartExecutionResult> Engine::start(const std::string& sm_arn, const std::optional<std::string>& name,
@@ -391,7 +397,7 @@ Result<ExecutionInfo> Engine::describe_execution(const std::string& arn) {
         if (it == core_->execution_by_arn.end()) {
           out.emplace(Status(ErrorCode::kExecutionDoesNotExist, "Execution Does Not Exist: '" + arn + "'"));
         } else {
-          out.emplace(to_info(*core_->executions[it->second], true));
+          out.emplace(to_info(*core_->executions.at(it->second), true));
         }
       }))
     return kClosed;
@@ -415,12 +421,11 @@ Result<std::vector<ExecutionInfo>> Engine::list_executions(const std::string& sm
           return;
         }
         std::vector<ExecutionInfo> list;
-        for (auto it = core_->executions.rbegin(); it != core_->executions.rend(); ++it) {
-          const Execution& ex = **it;
-          if (ex.machine->arn != sm_arn) continue;
-          if (status_filter && engine::status_name(ex.status) != *status_filter) continue;
+        core_->executions.for_each_newest_first([&](const Execution& ex) {
+          if (ex.machine->arn != sm_arn) return;
+          if (status_filter && engine::status_name(ex.status) != *status_filter) return;
           list.push_back(to_info(ex, false));
-        }
+        });
         out.emplace(std::move(list));
       }))
     return kClosed;
@@ -439,7 +444,7 @@ Result<std::int64_t> Engine::stop_execution(const std::string& arn, const std::o
           out.emplace(Status(ErrorCode::kExecutionDoesNotExist, "Execution Does Not Exist: '" + arn + "'"));
           return;
         }
-        Execution& ex = *core_->executions[it->second];
+        Execution& ex = *core_->executions.at(it->second);
         if (ex.status == ExecutionStatus::kRunning) {
           Json details = Json::object();
           if (error) details["error"] = *error;
@@ -465,7 +470,7 @@ Result<std::vector<HistoryEventInfo>> Engine::get_execution_history(const std::s
           out.emplace(Status(ErrorCode::kExecutionDoesNotExist, "Execution Does Not Exist: '" + arn + "'"));
           return;
         }
-        const auto& events = core_->executions[it->second]->history.events();
+        const auto& events = core_->executions.at(it->second)->history.events();
         std::vector<HistoryEventInfo> list;
         list.reserve(events.size());
         for (std::size_t i = 0; i < events.size(); ++i) {
@@ -711,8 +716,10 @@ Status Engine::send_task_heartbeat(const std::string& task_token) {
           st = engine::task_timed_out();
           return;
         }
-        Execution& ex = *core_->executions[found.execution];
-        engine::Strand* s = found.strand < ex.strands.size() ? ex.strands[found.strand].get() : nullptr;
+        Execution* owner = core_->execution_at(found.execution);
+        engine::Strand* s = owner != nullptr && found.strand < owner->strands.size()
+                                ? owner->strands[found.strand].get()
+                                : nullptr;
         if (!s || !s->task || s->task->epoch != found.epoch) {
           st = engine::task_timed_out();
           return;
@@ -738,9 +745,9 @@ std::vector<PendingTask> Engine::list_pending_tasks(const std::optional<std::str
     };
     if (execution_arn) {
       auto it = core_->execution_by_arn.find(*execution_arn);
-      if (it != core_->execution_by_arn.end()) add(*core_->executions[it->second]);
+      if (it != core_->execution_by_arn.end()) add(*core_->executions.at(it->second));
     } else {
-      for (const auto& ex : core_->executions) add(*ex);
+      core_->executions.for_each(add);
     }
   });
   return out;
@@ -749,12 +756,12 @@ std::vector<PendingTask> Engine::list_pending_tasks(const std::optional<std::str
 std::vector<std::string> Engine::pending_task_tokens() {
   std::vector<std::string> out;
   (void)core_->post_and_wait([&] {
-    for (const auto& ex : core_->executions) {
-      if (ex->status != ExecutionStatus::kRunning) continue;
-      for (const auto& s : ex->strands) {
+    core_->executions.for_each([&](const Execution& ex) {
+      if (ex.status != ExecutionStatus::kRunning) return;
+      for (const auto& s : ex.strands) {
         if (s->task && s->task->token_slot) out.push_back(s->task->token);
       }
-    }
+    });
   });
   return out;
 }
@@ -762,12 +769,12 @@ std::vector<std::string> Engine::pending_task_tokens() {
 std::vector<std::pair<std::string, std::string>> Engine::pending_task_refs() {
   std::vector<std::pair<std::string, std::string>> out;
   (void)core_->post_and_wait([&] {
-    for (const auto& ex : core_->executions) {
-      if (ex->status != ExecutionStatus::kRunning) continue;
-      for (const auto& s : ex->strands) {
-        if (s->task && s->task->token_slot) out.emplace_back(s->task->token, ex->arn);
+    core_->executions.for_each([&](const Execution& ex) {
+      if (ex.status != ExecutionStatus::kRunning) return;
+      for (const auto& s : ex.strands) {
+        if (s->task && s->task->token_slot) out.emplace_back(s->task->token, ex.arn);
       }
-    }
+    });
   });
   return out;
 }
@@ -791,7 +798,7 @@ Result<bool> Engine::wait_for_execution(const std::string& arn, std::optional<do
         auto it = core_->execution_by_arn.find(arn);
         if (it == core_->execution_by_arn.end()) return;
         exists = true;
-        core_->watch(*core_->executions[it->second], w);
+        core_->watch(*core_->executions.at(it->second), w);
       }))
     return kClosed;
   if (!exists) return Status(ErrorCode::kExecutionDoesNotExist, "Execution Does Not Exist: '" + arn + "'");
@@ -877,7 +884,8 @@ Engine::Stats Engine::stats() {
   // its dispatcher runs.
   (void)core_->post_and_wait_round([] {});
   (void)core_->post_and_wait([&] {
-    s.executions = core_->executions.size();
+    s.executions = core_->executions.held();
+    s.purged = core_->purged;
     s.running = core_->running;
     s.open_tokens = core_->tokens.open_count();
     s.live_fibers = core_->live_fibers();
@@ -885,15 +893,11 @@ Engine::Stats Engine::stats() {
     s.pending_timers = core_->timers.size();
     s.stacks_in_use = core_->arena().in_use();
     s.stack_resident_bytes = core_->arena().resident_bytes();
-    for (const auto& ex : core_->executions) {
-      switch (ex->status) {
-        case ExecutionStatus::kSucceeded: ++s.succeeded; break;
-        case ExecutionStatus::kFailed: ++s.failed; break;
-        case ExecutionStatus::kTimedOut: ++s.timed_out; break;
-        case ExecutionStatus::kAborted: ++s.aborted; break;
-        case ExecutionStatus::kRunning: break;
-      }
-    }
+    auto ended = [&](ExecutionStatus st) { return core_->ended[static_cast<std::size_t>(st)]; };
+    s.succeeded = ended(ExecutionStatus::kSucceeded);
+    s.failed = ended(ExecutionStatus::kFailed);
+    s.timed_out = ended(ExecutionStatus::kTimedOut);
+    s.aborted = ended(ExecutionStatus::kAborted);
     s.guard_pages = core_->arena().has_guard_pages();
   });
   return s;

@@ -123,6 +123,12 @@ struct Execution {
   /// Set when the execution was ended from outside (stop, execution
   /// timeout, engine shutdown): every fiber unwinds without recording more.
   bool abandoned = false;
+  /// The execution's fiber (and so every child fiber) has returned: nothing
+  /// borrows this record any more, so it may be purged.
+  bool fiber_done = false;
+  /// A StartSyncExecution caller has yet to read the result: not purged
+  /// before it has.
+  bool result_pending = false;
   std::vector<std::shared_ptr<CompletionWatcher>> watchers;
   std::vector<ParentLink> parents;
 };

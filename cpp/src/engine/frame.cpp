@@ -213,11 +213,15 @@ asl::Eval<Json> Frame::select(const asl::SelectPath& p, const Json& data, const 
   }
   std::optional<Json> v;
   Json ctx;
-  if (p.context) {
-    ctx = context_object(st, nullptr);
-    v = p.path.select(ctx);
-  } else {
-    v = p.path.select(data);
+  try {
+    if (p.context) {
+      ctx = context_object(st, nullptr);
+      v = p.path.select(ctx);
+    } else {
+      v = p.path.select(data);
+    }
+  } catch (const path::SelectLimitExceeded& e) {
+    return asl::Eval<Json>::failure(runtime_error(e.what()));
   }
   if (!v) {
     return asl::Eval<Json>::failure(runtime_error("Invalid path '" + p.path.text() + "' : " +

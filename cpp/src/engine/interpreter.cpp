@@ -75,6 +75,7 @@ void run_execution(Core& core, Execution& ex) noexcept {
     if (s->task && s->task->token_slot) core.tokens.close(*s->task->token_slot);
     s->task.reset();
   }
+  ex.fiber_done = true;
 }
 
 }  // namespace stepfiber::engine

@@ -148,8 +148,9 @@ bool run_sfn_integration(Core& core, Execution& ex, std::uint32_t strand, const 
         auto found = core.tokens.find(token);
         if (found.status == runtime::TokenRegistry::Lookup::kInvalid) st = invalid_token();
         else if (found.status == runtime::TokenRegistry::Lookup::kClosed) st = task_timed_out();
-        else {
-          Strand& s = *core.executions[found.execution]->strands[found.strand];
+        else if (Execution* owner = core.execution_at(found.execution);
+                 owner != nullptr && found.strand < owner->strands.size()) {
+          Strand& s = *owner->strands[found.strand];
           if (s.task && s.task->heartbeat_seconds) s.task->heartbeat_deadline = core.now() + *s.task->heartbeat_seconds * 1000;
         }
       } else {
@@ -185,8 +186,9 @@ bool run_sfn_integration(Core& core, Execution& ex, std::uint32_t strand, const 
 
 void notify_parents(Core& core, Execution& child) {
   for (const ParentLink& link : child.parents) {
-    if (link.execution >= core.executions.size()) continue;
-    Execution& parent = *core.executions[link.execution];
+    Execution* found = core.execution_at(link.execution);
+    if (found == nullptr) continue;
+    Execution& parent = *found;
     if (parent.abandoned || link.strand >= parent.strands.size()) continue;
     Strand& s = *parent.strands[link.strand];
     if (!s.task || s.task->epoch != link.epoch || s.task->token_outcome) continue;

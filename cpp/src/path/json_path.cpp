@@ -123,9 +123,24 @@ struct SelectOutcome {
   std::optional<Json> owned;
 };
 
+/// One top-level select in progress: the document `$` refers to, and the
+/// steps left before it gives up (shared by the paths nested in filters).
+struct Walk {
+  const Json& root;
+  const JsonPath& top;
+  std::size_t left = kMaxSelectSteps;
+
+  void charge(std::size_t steps = 1) {
+    if (steps > left) throw SelectLimitExceeded(top.text());
+    left -= steps;
+  }
+};
+
 struct JsonPathAccess {
   static Status compile_into(std::string_view text, int nesting, JsonPath& out);
-  static SelectOutcome select(const JsonPath& p, const Json& root, const Json& start, std::string* reason);
+  static SelectOutcome select(const JsonPath& p, const Json& root, std::string* reason);
+  /// `p` (nested in a filter of the select `w` belongs to) from `start`.
+  static SelectOutcome select_within(const JsonPath& p, const Json& start, Walk& w);
   static bool is_definite(const JsonPath& p) { return p.definite_; }
   static char root(const JsonPath& p) { return p.root_; }
 };
@@ -601,15 +616,18 @@ class PathParser {
 
 /// Appends the matches of `seg` applied to `node`. For scan segments the
 /// caller visits every container of the subtree.
-void apply_plain(const Segment& seg, const Json& node, const Json& root, bool in_scan,
+void apply_plain(const Segment& seg, const Json& node, Walk& w, bool in_scan,
                  std::vector<const Json*>& out);
 
-bool eval_filter(const FilterNode& f, const Json& item, const Json& root);
+void apply_matches(const Segment& seg, const Json& node, Walk& w, bool in_scan,
+                   std::vector<const Json*>& out);
 
-void apply_segment(const Segment& seg, const Json& node, const Json& root,
+bool eval_filter(const FilterNode& f, const Json& item, Walk& w);
+
+void apply_segment(const Segment& seg, const Json& node, Walk& w,
                    std::vector<const Json*>& out) {
   if (!seg.scan) {
-    apply_plain(seg, node, root, false, out);
+    apply_plain(seg, node, w, false, out);
     return;
   }
   // Pre-order walk of the containers under `node` (iterative; the stack
@@ -619,7 +637,7 @@ void apply_segment(const Segment& seg, const Json& node, const Json& root,
   };
   if (!node.is_structured()) return;
   std::vector<Frame> stack;
-  apply_plain(seg, node, root, true, out);
+  apply_plain(seg, node, w, true, out);
   stack.push_back({node.cbegin(), node.cend()});
   while (!stack.empty()) {
     Frame& f = stack.back();
@@ -629,8 +647,9 @@ void apply_segment(const Segment& seg, const Json& node, const Json& root,
     }
     const Json& child = *f.it;
     ++f.it;
+    w.charge();
     if (child.is_structured()) {
-      apply_plain(seg, child, root, true, out);
+      apply_plain(seg, child, w, true, out);
       stack.push_back({child.cbegin(), child.cend()});  // may invalidate `f`
     }
   }
@@ -642,8 +661,15 @@ void add_index(const Json& arr, std::int64_t index, std::vector<const Json*>& ou
   if (eff >= 0 && eff < len) out.push_back(&arr[static_cast<std::size_t>(eff)]);
 }
 
-void apply_plain(const Segment& seg, const Json& node, const Json& root, bool in_scan,
+void apply_plain(const Segment& seg, const Json& node, Walk& w, bool in_scan,
                  std::vector<const Json*>& out) {
+  const std::size_t before = out.size();
+  apply_matches(seg, node, w, in_scan, out);
+  w.charge(1 + out.size() - before);
+}
+
+void apply_matches(const Segment& seg, const Json& node, Walk& w, bool in_scan,
+                   std::vector<const Json*>& out) {
   switch (seg.kind) {
     case Segment::Kind::kNames:
       if (node.is_object()) {
@@ -676,10 +702,10 @@ void apply_plain(const Segment& seg, const Json& node, const Json& root, bool in
     }
     case Segment::Kind::kFilter:
       if (node.is_object()) {
-        if (eval_filter(*seg.filter, node, root)) out.push_back(&node);
+        if (eval_filter(*seg.filter, node, w)) out.push_back(&node);
       } else if (node.is_array() && !in_scan) {
         for (const auto& v : node) {
-          if (eval_filter(*seg.filter, v, root)) out.push_back(&v);
+          if (eval_filter(*seg.filter, v, w)) out.push_back(&v);
         }
       }
       return;
@@ -808,7 +834,7 @@ static SelectOutcome walk_definite(const std::vector<Segment>& segs, const Json&
   return r;
 }
 
-static Json select_indefinite(const std::vector<Segment>& segs, const Json& root, const Json& start) {
+static Json select_indefinite(const std::vector<Segment>& segs, const Json& start, Walk& w) {
   std::vector<const Json*> cur{&start};
   std::vector<const Json*> next;
   Json result = Json::array();
@@ -835,15 +861,17 @@ static Json select_indefinite(const std::vector<Segment>& segs, const Json& root
           }
           const Json& child = *top.first;
           ++top.first;
+          w.charge();
           if (child.is_object()) objs.push_back(&child);
           if (child.is_structured()) stack.emplace_back(child.cbegin(), child.cend());
         }
+        w.charge(objs.size());
         for (const Json* o : objs) result.push_back(merge_names(s, *o));
       }
       return result;
     }
     next.clear();
-    for (const Json* n : cur) apply_segment(s, *n, root, next);
+    for (const Json* n : cur) apply_segment(s, *n, w, next);
     cur.swap(next);
   }
   for (const Json* n : cur) result.push_back(*n);
@@ -861,16 +889,16 @@ struct OperandValue {
 
 }  // namespace
 
-static OperandValue eval_operand(const FilterOperand& op, const Json& item, const Json& root) {
+static OperandValue eval_operand(const FilterOperand& op, const Json& item, Walk& w) {
   OperandValue v;
   if (!op.is_path) {
     v.defined = true;
     v.ptr = &op.literal;
     return v;
   }
-  const Json& start = op.from_root ? root : item;
+  const Json& start = op.from_root ? w.root : item;
   if (op.path->is_definite()) {
-    SelectOutcome r = JsonPathAccess::select(*op.path, root, start, nullptr);
+    SelectOutcome r = JsonPathAccess::select_within(*op.path, start, w);
     if (!r.found) return v;
     v.defined = true;
     if (r.owned) {
@@ -881,7 +909,7 @@ static OperandValue eval_operand(const FilterOperand& op, const Json& item, cons
     return v;
   }
   v.defined = true;
-  v.owned = JsonPathAccess::select(*op.path, root, start, nullptr).owned.value_or(Json::array());
+  v.owned = JsonPathAccess::select_within(*op.path, start, w).owned.value_or(Json::array());
   return v;
 }
 
@@ -903,28 +931,29 @@ std::optional<int> filter_order(const Json& a, const Json& b) {
   return std::nullopt;
 }
 
-bool eval_filter(const FilterNode& f, const Json& item, const Json& root) {
+bool eval_filter(const FilterNode& f, const Json& item, Walk& w) {
+  w.charge();
   switch (f.kind) {
     case FilterNode::Kind::kOr:
       for (const auto& c : f.children) {
-        if (eval_filter(*c, item, root)) return true;
+        if (eval_filter(*c, item, w)) return true;
       }
       return false;
     case FilterNode::Kind::kAnd:
       for (const auto& c : f.children) {
-        if (!eval_filter(*c, item, root)) return false;
+        if (!eval_filter(*c, item, w)) return false;
       }
       return true;
-    case FilterNode::Kind::kNot: return !eval_filter(*f.children[0], item, root);
+    case FilterNode::Kind::kNot: return !eval_filter(*f.children[0], item, w);
     case FilterNode::Kind::kExists: {
-      OperandValue v = eval_operand(f.lhs, item, root);
+      OperandValue v = eval_operand(f.lhs, item, w);
       if (!v.defined) return false;
       if (!f.lhs.path->is_definite()) return !v.get().empty();
       return true;
     }
     case FilterNode::Kind::kCompare: {
-      OperandValue l = eval_operand(f.lhs, item, root);
-      OperandValue r = eval_operand(f.rhs, item, root);
+      OperandValue l = eval_operand(f.lhs, item, w);
+      OperandValue r = eval_operand(f.rhs, item, w);
       const bool both = l.defined && r.defined;
       switch (f.op) {
         case FilterOp::kEq: return both && filter_equal(l.get(), r.get());
@@ -971,18 +1000,26 @@ Status JsonPathAccess::compile_into(std::string_view text, int nesting, JsonPath
   return Status();
 }
 
-SelectOutcome JsonPathAccess::select(const JsonPath& p, const Json& root, const Json& start,
-                                     std::string* reason) {
-  const std::string root_text(1, p.root_);
-  if (p.definite_) return walk_definite(p.segments_, start, root_text, reason);
+SelectOutcome JsonPathAccess::select(const JsonPath& p, const Json& root, std::string* reason) {
+  if (p.definite_) return walk_definite(p.segments_, root, std::string(1, p.root_), reason);
+  Walk w{root, p};
   SelectOutcome r;
   r.found = true;
-  r.owned = select_indefinite(p.segments_, root, start);
+  r.owned = select_indefinite(p.segments_, root, w);
+  return r;
+}
+
+SelectOutcome JsonPathAccess::select_within(const JsonPath& p, const Json& start, Walk& w) {
+  w.charge(p.segments_.size());
+  if (p.definite_) return walk_definite(p.segments_, start, std::string(1, p.root_), nullptr);
+  SelectOutcome r;
+  r.found = true;
+  r.owned = select_indefinite(p.segments_, start, w);
   return r;
 }
 
 std::optional<Json> JsonPath::select(const Json& root) const {
-  SelectOutcome r = JsonPathAccess::select(*this, root, root, nullptr);
+  SelectOutcome r = JsonPathAccess::select(*this, root, nullptr);
   if (!r.found) return std::nullopt;
   if (r.owned) return std::move(*r.owned);
   return *r.node;
@@ -991,7 +1028,7 @@ std::optional<Json> JsonPath::select(const Json& root) const {
 std::string JsonPath::explain_no_match(const Json& root) const {
   std::string reason;
   if (!definite_) return reason;
-  SelectOutcome r = JsonPathAccess::select(*this, root, root, &reason);
+  SelectOutcome r = JsonPathAccess::select(*this, root, &reason);
   if (r.found) reason.clear();
   return reason;
 }

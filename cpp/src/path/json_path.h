@@ -2,7 +2,9 @@
 // compiled once at definition time and evaluated many times.
 #pragma once
 
+#include <cstddef>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +13,22 @@
 #include "stepfiber/status.h"
 
 namespace stepfiber::path {
+
+/// The most nodes one JsonPath::select may visit or produce, counting the
+/// paths nested in its filters. Repeated deep scans (`$..*..*..*`) or filters
+/// that scan per item grow exponentially; a select that would pass this
+/// throws SelectLimitExceeded instead of running for minutes. A `$..*` over
+/// the largest AWS payload (256 KiB) needs well under a tenth of it.
+inline constexpr std::size_t kMaxSelectSteps = std::size_t{1} << 22;
+
+/// Thrown by JsonPath::select when it passes kMaxSelectSteps. The engine
+/// reports it as States.Runtime, naming the path.
+class SelectLimitExceeded : public std::runtime_error {
+ public:
+  explicit SelectLimitExceeded(const std::string& path)
+      : std::runtime_error("The JSONPath '" + path + "' selects too much: evaluating it visited more than " +
+                           std::to_string(kMaxSelectSteps) + " nodes") {}
+};
 
 /// One compiled JSONPath such as `$.a.b[0]`, `$['x y']`, `$.items[*].id`,
 /// `$..name`, `$.a[1:3]`, `$.a[0,2]`, `$.a[?(@.price < 10)]`.
@@ -28,6 +46,8 @@ class JsonPath {
   ///   document order (possibly empty).
   /// - A name union as the last segment (`$.a['x','y']`) is definite, as in
   ///   Jayway: one object holding the listed keys that exist.
+  /// Throws SelectLimitExceeded when an indefinite path would visit more
+  /// than kMaxSelectSteps nodes.
   std::optional<Json> select(const Json& root) const;
 
   bool is_definite() const noexcept { return definite_; }

@@ -52,9 +52,12 @@ void StackArena::add_chunk() {
 
 boost::context::stack_context StackArena::allocate() {
   char* base = nullptr;
-  if (!free_.empty()) {
-    base = free_.back();
-    free_.pop_back();
+  if (!warm_.empty()) {
+    base = warm_.back();
+    warm_.pop_back();
+  } else if (!cold_.empty()) {
+    base = cold_.back();
+    cold_.pop_back();
   } else {
     if (chunks_.empty() || carved_ == kSlotsPerChunk) add_chunk();
     base = static_cast<char*>(chunks_.back()) + carved_ * slot_size_;
@@ -89,11 +92,25 @@ void StackArena::deallocate(boost::context::stack_context& sctx) noexcept {
 #ifdef STEPFIBER_LSAN_ROOTS
   __lsan_unregister_root_region(base + kPage, slot_size_ - kPage);
 #endif
-  if (free_.size() >= warm_limit_) {
-    // Give the pages back; the slot's address range stays reserved.
-    madvise(base + kPage, slot_size_ - kPage, MADV_DONTNEED);
+  if (warm_.size() >= warm_limit_) {
+    release(base);
+    cold_.push_back(base);
+  } else {
+    warm_.push_back(base);
   }
-  free_.push_back(base);
+}
+
+void StackArena::release(char* base) noexcept {
+  // Give the pages back; the slot's address range stays reserved.
+  madvise(base + kPage, slot_size_ - kPage, MADV_DONTNEED);
+}
+
+std::size_t StackArena::release_warm() {
+  const std::size_t n = warm_.size();
+  for (char* base : warm_) release(base);
+  cold_.insert(cold_.end(), warm_.begin(), warm_.end());
+  warm_.clear();
+  return n;
 }
 
 std::size_t StackArena::resident_bytes() const {

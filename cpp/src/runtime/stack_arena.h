@@ -1,6 +1,6 @@
 // Fiber stacks: fixed 16 KiB slots carved from large MAP_NORESERVE chunks,
-// committed lazily by the kernel on first touch, recycled LIFO so reused
-// stacks are still warm. See design/fiber-runtime.md: one mmap per fiber
+// committed lazily by the kernel on first touch, recycled LIFO from a warm
+// list (pages resident) before a cold one (pages given back). See design/fiber-runtime.md: one mmap per fiber
 // would hit vm.max_map_count (65,530) at ~32K fibers.
 #pragma once
 
@@ -45,13 +45,20 @@ class StackArena {
   bool has_guard_pages() const noexcept { return guard_pages_; }
   /// Stacks whose canary was found overwritten (fallback mode only).
   std::size_t canary_failures() const noexcept { return canary_failures_; }
+  /// Free slots whose pages are still resident.
+  std::size_t warm_slots() const noexcept { return warm_.size(); }
+  /// Gives the pages of every warm free slot back to the kernel (when the
+  /// engine has shed a large load); returns how many slots.
+  std::size_t release_warm();
 
  private:
   void add_chunk();
   std::size_t slot_size_;
   std::size_t warm_limit_;
   std::vector<void*> chunks_;
-  std::vector<char*> free_;   // LIFO; kept outside the stacks
+  void release(char* base) noexcept;
+  std::vector<char*> warm_;   // free, pages resident; LIFO; kept outside the stacks
+  std::vector<char*> cold_;   // free, pages given back
   std::size_t carved_ = 0;    // slots handed out of the newest chunk
   std::size_t in_use_ = 0;
   std::size_t canary_failures_ = 0;

@@ -48,8 +48,14 @@ class TimerQueue {
       if (live(heap_.top())) kept.push_back(heap_.top());
       heap_.pop();
     }
+    kept.shrink_to_fit();
     heap_ = decltype(heap_)(Later{}, std::move(kept));
     return before - heap_.size();
+  }
+
+  /// Gives back the capacity a past peak left behind.
+  void shrink() {
+    purge([](const TimerEntry&) { return true; });
   }
 
  private:

@@ -1,5 +1,6 @@
 #include "runtime/token_registry.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "runtime/siphash.h"
@@ -79,7 +80,7 @@ TokenRegistry::Issued TokenRegistry::issue(std::uint32_t execution, std::uint32_
     free_.pop_back();
   } else {
     slot = static_cast<std::uint32_t>(slots_.size());
-    slots_.emplace_back();
+    slots_.emplace_back().generation = generation_floor_;
   }
   Slot& s = slots_[slot];
   s.execution = execution;
@@ -106,10 +107,23 @@ TokenRegistry::Found TokenRegistry::find(std::string_view token) const {
   if (diff != 0) return Found{Lookup::kInvalid};
   const std::uint32_t slot = get_u32(raw);
   const std::uint32_t generation = get_u32(raw + 4);
-  if (slot >= slots_.size()) return Found{Lookup::kInvalid};  // authentic tokens name real slots
+  // Authentic tokens name slots that exist or were dropped by shrink().
+  if (slot >= slots_.size()) return Found{Lookup::kClosed, slot};
   const Slot& s = slots_[slot];
   if (!s.open || s.generation != generation) return Found{Lookup::kClosed, slot};
   return Found{Lookup::kOpen, slot, s.execution, s.strand, s.epoch};
+}
+
+void TokenRegistry::shrink() {
+  std::size_t keep = slots_.size();
+  while (keep > 0 && !slots_[keep - 1].open) --keep;
+  for (std::size_t i = keep; i < slots_.size(); ++i) {
+    generation_floor_ = std::max(generation_floor_, slots_[i].generation + 1);
+  }
+  slots_.resize(keep);
+  slots_.shrink_to_fit();
+  std::erase_if(free_, [keep](std::uint32_t s) { return s >= keep; });
+  free_.shrink_to_fit();
 }
 
 void TokenRegistry::close(std::uint32_t slot) {

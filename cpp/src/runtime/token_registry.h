@@ -48,6 +48,10 @@ class TokenRegistry {
   void close(std::uint32_t slot);
 
   std::size_t open_count() const noexcept { return open_; }
+  /// Drops the free slots above the highest open one and gives their memory
+  /// back. Tokens that named a dropped slot keep reading kClosed: slots
+  /// carved again later start above every generation dropped. O(slots).
+  void shrink();
 
  private:
   struct Slot {
@@ -64,6 +68,7 @@ class TokenRegistry {
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> free_;
   std::size_t open_ = 0;
+  std::uint32_t generation_floor_ = 0;  ///< first generation of a newly carved slot
 };
 
 }  // namespace stepfiber::runtime

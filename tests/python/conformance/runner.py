@@ -17,7 +17,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -302,8 +302,11 @@ def run_case(
 def _execute(case: Case, result: CaseResult, global_rules: Sequence[dict[str, Any]]) -> None:
     """Run the case on a fresh client and fill ``result``."""
     emulator = ServiceEmulator(case)
+    # _drive jumps the clock by up to 10 years at a time to reach Wait
+    # deadlines, far past AWS's 90-day retention: keep executions longer.
     sfn = stepfiber.client(
-        manual_clock=True, start_time=START_TIME, handler_threads=2, account_id=CORPUS_ACCOUNT, region_name=CORPUS_REGION
+        manual_clock=True, start_time=START_TIME, handler_threads=2, account_id=CORPUS_ACCOUNT, region_name=CORPUS_REGION,
+        execution_retention=timedelta(days=1000 * 365),
     )
     try:
         emulator.install(sfn)

@@ -126,8 +126,10 @@ void Core::shutdown() {
       executions.for_each([this](Execution& ex) {
         if (ex.status == ExecutionStatus::kRunning) abandon(ex);
         // Callers blocked in wait_for_execution must not wait forever.
-        for (auto& w : ex.watchers) w->done.release();
-        ex.watchers.clear();
+        if (auto* x = ex.extra_if()) {
+          for (auto& w : x->watchers) w->done.release();
+          x->watchers.clear();
+        }
       });
       for (auto& w : all_watchers_) w->done.release();
       all_watchers_.clear();
@@ -215,7 +217,6 @@ std::size_t Core::purge_expired() {
     Execution* ex = execution_at(closed_order_.front());
     if (ex != nullptr) {
       if (t - ex->stop < options_.execution_retention_ms || !ex->fiber_done || ex->result_pending) break;
-      execution_by_arn.erase(std::string_view(ex->arn));
       executions.erase(ex->index);
       ++n;
     }
@@ -225,7 +226,7 @@ std::size_t Core::purge_expired() {
   if (n >= kTrimAfterPurging) {
     // A load was shed: give free stack pages and malloc's free heap back.
     arena_.release_warm();
-    execution_by_arn.rehash(0);  // shrink the bucket array to the records left
+    executions.shrink();  // the ARN index, to the records left
     timers.shrink();
     tokens.shrink();
     runtime::trim_heap();
@@ -318,8 +319,8 @@ Result<Execution*> Core::create_execution(const std::string& sm_arn, const std::
     arn.push_back(':');  // appended piecewise: GCC 12 -O3 warns falsely on ":" + string
     arn.append(uuid4());
   }
-  if (auto found = execution_by_arn.find(arn); found != execution_by_arn.end()) {
-    Execution& prior = *executions.at(found->second);
+  if (Execution* found = executions.find(arn)) {
+    Execution& prior = *found;
     // Idempotent while RUNNING with the same input (STANDARD only).
     if (prior.status == ExecutionStatus::kRunning && prior.input == input_text && !express) return &prior;
     return Status(ErrorCode::kExecutionAlreadyExists, "Execution Already Exists: '" + arn + "'");
@@ -327,7 +328,6 @@ Result<Execution*> Core::create_execution(const std::string& sm_arn, const std::
   auto ex = std::make_unique<Execution>();
   ex->index = executions.next_index();
   ex->machine = it->second;
-  ex->name = exec_name;
   ex->arn = arn;
   ex->input = input_text;
   ex->express = express;
@@ -335,13 +335,12 @@ Result<Execution*> Core::create_execution(const std::string& sm_arn, const std::
   ex->result_pending = sync;
   ex->start = now();
   ex->strands.push_back(std::make_unique<Strand>());
-  Json details = {{"input", input_text}, {"inputDetails", {{"truncated", false}}}, {"roleArn", it->second->role_arn}};
-  ex->history.add(ex->start, 0, "ExecutionStarted", &details);
+  // The details (input, roleArn) are rendered from the record when read.
+  ex->history.add(ex->start, 0, "ExecutionStarted", nullptr);
   std::optional<std::int64_t> timeout = it->second->program->timeout_seconds;
   if (express) timeout = std::min<std::int64_t>(timeout.value_or(300), 300);  // EXPRESS: 5 minutes at most
   if (timeout) timers.arm(ex->start + *timeout * 1000, ex->index, 0, 0, true);
   Execution& ref = executions.add(std::move(ex));
-  execution_by_arn.emplace(std::string_view(ref.arn), ref.index);
   spawn(ref);
   return &ref;
 }
@@ -370,12 +369,11 @@ bool Core::hand_over_activity(ActivityRecord& activity, ActivityPoller& poller) 
     if (!s.task || s.task->epoch != sch.epoch || s.task->token_slot) continue;
     auto issued = tokens.issue(ex.index, sch.strand, sch.epoch);
     s.task->token_slot = issued.slot;
-    s.task->token = issued.token;
     Json details = Json::object();
     if (!poller.worker_name.empty()) details["workerName"] = poller.worker_name;
     ex.history.add(now(), ex.history.last_id(), "ActivityStarted", &details);
     if (s.task->heartbeat_seconds) {
-      s.task->heartbeat_deadline = now() + *s.task->heartbeat_seconds * 1000;  // counts from the hand-over
+      s.task->heartbeat_deadline = now() + s.task->heartbeat_seconds * 1000;  // counts from the hand-over
       timers.arm(*s.task->heartbeat_deadline, ex.index, sch.strand, sch.epoch);
     }
     poller.task = ActivityTask{issued.token, s.task->parameters};
@@ -428,8 +426,10 @@ void Core::finish(Execution& ex, ExecutionStatus status) {
   ++ended[static_cast<std::size_t>(status)];
   closed_order_.push_back(ex.index);
   notify_parents(*this, ex);
-  for (auto& w : ex.watchers) w->done.release();
-  ex.watchers.clear();
+  if (auto* x = ex.extra_if()) {
+    for (auto& w : x->watchers) w->done.release();
+    x->watchers.clear();
+  }
   if (running == 0) {
     for (auto& w : all_watchers_) w->done.release();
     all_watchers_.clear();
@@ -456,7 +456,7 @@ std::uint64_t Core::dispatch_handler(Execution& ex, std::uint32_t strand, const 
   call.id = id;
   call.resource = resource;
   call.input = input;
-  call.task_token = s.task ? s.task->token : std::string();
+  call.task_token = s.task && s.task->token_slot ? tokens.token_of(*s.task->token_slot) : std::string();
   call.execution_arn = ex.arn;
   call.state_name = s.task && s.task->state_name ? *s.task->state_name : std::string();
   handlers_queue_.push(std::move(call));
@@ -489,8 +489,8 @@ void Core::watch(Execution& ex, std::shared_ptr<CompletionWatcher> w) {
     w->done.release();
     return;
   }
-  drop_abandoned(ex.watchers);
-  ex.watchers.push_back(std::move(w));
+  drop_abandoned(ex.extra().watchers);
+  ex.extra().watchers.push_back(std::move(w));
 }
 
 void Core::watch_all(std::shared_ptr<CompletionWatcher> w) {

@@ -93,10 +93,7 @@ class Core {
 
   // Stores.
   std::unordered_map<std::string, std::shared_ptr<StateMachineRecord>> machines;
-  ExecutionTable executions;
-  /// Keys view each Execution's own `arn` (records never move; a purge
-  /// erases the key before freeing the record).
-  std::unordered_map<std::string_view, std::uint32_t> execution_by_arn;
+  ExecutionTable executions;  ///< by index and by ARN
   std::size_t running = 0;
   /// Executions that ended with each status (indexed by ExecutionStatus).
   std::array<std::size_t, 5> ended{};

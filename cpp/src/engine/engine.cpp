@@ -54,15 +54,15 @@ ExecutionInfo to_info(const Execution& ex, bool with_data) {
   ExecutionInfo i;
   i.execution_arn = ex.arn;
   i.state_machine_arn = ex.machine->arn;
-  i.name = ex.name;
+  i.name = std::string(ex.name());
   i.status = engine::status_name(ex.status);
   i.start_date_ms = ex.start;
   if (ex.status != ExecutionStatus::kRunning) i.stop_date_ms = ex.stop;
   if (with_data) {
     i.input = ex.input;
-    if (ex.status == ExecutionStatus::kSucceeded) i.output = ex.output;
-    i.error = ex.error;
-    i.cause = ex.cause;
+    if (ex.status == ExecutionStatus::kSucceeded) i.output = ex.output();
+    i.error = ex.error();
+    i.cause = ex.cause();
   }
   return i;
 }
@@ -307,8 +307,8 @@ Result<ExecutionInfo> Engine::start_sync_execution(const std::string& sm_arn, co
   }
   auto info = describe_execution(arn);
   (void)core_->post_and_wait([&] {
-    if (auto it = core_->execution_by_arn.find(arn); it != core_->execution_by_arn.end()) {
-      core_->executions.at(it->second)->result_pending = false;
+    if (Execution* ex = core_->executions.find(arn)) {
+      ex->result_pending = false;
     }
   });
   return info;
@@ -393,11 +393,10 @@ Result<ExecutionInfo> Engine::describe_execution(const std::string& arn) {
   STEPFIBER_TRY(engine::validate_arn(arn, "execution"));
   std::optional<Result<ExecutionInfo>> out;
   if (!core_->post_and_wait([&] {
-        auto it = core_->execution_by_arn.find(arn);
-        if (it == core_->execution_by_arn.end()) {
-          out.emplace(Status(ErrorCode::kExecutionDoesNotExist, "Execution Does Not Exist: '" + arn + "'"));
+        if (const Execution* ex = core_->executions.find(arn)) {
+          out.emplace(to_info(*ex, true));
         } else {
-          out.emplace(to_info(*core_->executions.at(it->second), true));
+          out.emplace(Status(ErrorCode::kExecutionDoesNotExist, "Execution Does Not Exist: '" + arn + "'"));
         }
       }))
     return kClosed;
@@ -439,19 +438,19 @@ Result<std::int64_t> Engine::stop_execution(const std::string& arn, const std::o
   if (cause && cause->size() > kMaxCause) return too_long("cause", kMaxCause);
   std::optional<Result<std::int64_t>> out;
   if (!core_->post_and_wait([&] {
-        auto it = core_->execution_by_arn.find(arn);
-        if (it == core_->execution_by_arn.end()) {
+        Execution* found = core_->executions.find(arn);
+        if (found == nullptr) {
           out.emplace(Status(ErrorCode::kExecutionDoesNotExist, "Execution Does Not Exist: '" + arn + "'"));
           return;
         }
-        Execution& ex = *core_->executions.at(it->second);
+        Execution& ex = *found;
         if (ex.status == ExecutionStatus::kRunning) {
           Json details = Json::object();
           if (error) details["error"] = *error;
           if (cause) details["cause"] = *cause;
           ex.history.add(core_->now(), 0, "ExecutionAborted", &details);
-          ex.error = error;
-          ex.cause = cause;
+          if (error) ex.extra().error = error;
+          if (cause) ex.extra().cause = cause;
           core_->abandon(ex);
           core_->finish(ex, ExecutionStatus::kAborted);
         }
@@ -465,25 +464,24 @@ Result<std::vector<HistoryEventInfo>> Engine::get_execution_history(const std::s
   STEPFIBER_TRY(engine::validate_arn(arn, "execution"));
   std::optional<Result<std::vector<HistoryEventInfo>>> out;
   if (!core_->post_and_wait([&] {
-        auto it = core_->execution_by_arn.find(arn);
-        if (it == core_->execution_by_arn.end()) {
+        const Execution* found = core_->executions.find(arn);
+        if (found == nullptr) {
           out.emplace(Status(ErrorCode::kExecutionDoesNotExist, "Execution Does Not Exist: '" + arn + "'"));
           return;
         }
-        const auto& events = core_->executions.at(it->second)->history.events();
+        const Execution& ex = *found;
+        const auto& events = ex.history.events();
         std::vector<HistoryEventInfo> list;
         list.reserve(events.size());
         for (std::size_t i = 0; i < events.size(); ++i) {
           const auto& e = events[i];
           HistoryEventInfo h;
           h.id = static_cast<std::int64_t>(i + 1);
-          h.previous_event_id = e.previous_event_id;
+          h.previous_event_id = e.previous_event_id();
           h.timestamp_ms = e.timestamp;
           h.type = e.type;
-          if (!e.details.empty()) {
-            h.details_key = engine::details_key(h.type);
-            h.details = e.details;
-          }
+          h.details = engine::rendered_details(ex, i, core_->options().region);
+          if (!h.details.empty()) h.details_key = engine::details_key(h.type);
           list.push_back(std::move(h));
         }
         out.emplace(std::move(list));
@@ -724,7 +722,7 @@ Status Engine::send_task_heartbeat(const std::string& task_token) {
           st = engine::task_timed_out();
           return;
         }
-        if (s->task->heartbeat_seconds) s->task->heartbeat_deadline = core_->now() + *s->task->heartbeat_seconds * 1000;
+        if (s->task->heartbeat_seconds) s->task->heartbeat_deadline = core_->now() + s->task->heartbeat_seconds * 1000;
       }))
     return kClosed;
   return st;
@@ -739,13 +737,12 @@ std::vector<PendingTask> Engine::list_pending_tasks(const std::optional<std::str
       if (ex.status != ExecutionStatus::kRunning) return;
       for (const auto& s : ex.strands) {
         if (!s->task || !s->task->token_slot) continue;
-        out.push_back(PendingTask{s->task->token, ex.arn, *s->task->state_name, *s->task->resource,
+        out.push_back(PendingTask{core_->tokens.token_of(*s->task->token_slot), ex.arn, *s->task->state_name, *s->task->resource,
                                   s->task->parameters, s->task->scheduled});
       }
     };
     if (execution_arn) {
-      auto it = core_->execution_by_arn.find(*execution_arn);
-      if (it != core_->execution_by_arn.end()) add(*core_->executions.at(it->second));
+      if (Execution* ex = core_->executions.find(*execution_arn)) add(*ex);
     } else {
       core_->executions.for_each(add);
     }
@@ -759,7 +756,7 @@ std::vector<std::string> Engine::pending_task_tokens() {
     core_->executions.for_each([&](const Execution& ex) {
       if (ex.status != ExecutionStatus::kRunning) return;
       for (const auto& s : ex.strands) {
-        if (s->task && s->task->token_slot) out.push_back(s->task->token);
+        if (s->task && s->task->token_slot) out.push_back(core_->tokens.token_of(*s->task->token_slot));
       }
     });
   });
@@ -772,7 +769,7 @@ std::vector<std::pair<std::string, std::string>> Engine::pending_task_refs() {
     core_->executions.for_each([&](const Execution& ex) {
       if (ex.status != ExecutionStatus::kRunning) return;
       for (const auto& s : ex.strands) {
-        if (s->task && s->task->token_slot) out.emplace_back(s->task->token, ex.arn);
+        if (s->task && s->task->token_slot) out.emplace_back(core_->tokens.token_of(*s->task->token_slot), ex.arn);
       }
     });
   });
@@ -795,10 +792,10 @@ Result<bool> Engine::wait_for_execution(const std::string& arn, std::optional<do
   auto w = std::make_shared<engine::CompletionWatcher>();
   bool exists = false;
   if (!core_->post_and_wait([&] {
-        auto it = core_->execution_by_arn.find(arn);
-        if (it == core_->execution_by_arn.end()) return;
+        Execution* ex = core_->executions.find(arn);
+        if (ex == nullptr) return;
         exists = true;
-        core_->watch(*core_->executions.at(it->second), w);
+        core_->watch(*ex, w);
       }))
     return kClosed;
   if (!exists) return Status(ErrorCode::kExecutionDoesNotExist, "Execution Does Not Exist: '" + arn + "'");

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "asl/program.h"
@@ -64,14 +65,13 @@ class Boxed {
 /// The task an execution is waiting on; present only while one is in flight.
 struct TaskInFlight {
   std::uint32_t epoch = 0;                  ///< waiter epoch of this attempt
-  std::optional<std::uint32_t> token_slot;  ///< open token, if .waitForTaskToken
-  std::string token;
+  std::optional<std::uint32_t> token_slot;  ///< open token (TokenRegistry::token_of), if .waitForTaskToken
   const std::string* state_name = nullptr;  ///< in the immutable Program
   const std::string* resource = nullptr;    ///< in the immutable Program
   std::string parameters;                   ///< JSON text
   runtime::Millis scheduled = 0;
   std::optional<runtime::Millis> heartbeat_deadline;
-  std::optional<std::int64_t> heartbeat_seconds;
+  std::int64_t heartbeat_seconds = 0;  ///< 0 = no HeartbeatSeconds
   std::uint64_t handler_call = 0;           ///< 0 = none; kEngineCall = served by the engine
   Boxed<TaskOutcome> handler_outcome;
   Boxed<TaskOutcome> token_outcome;
@@ -102,10 +102,20 @@ struct ParentLink {
 /// Notified when an execution (or all executions) stop running.
 struct CompletionWatcher;
 
+/// The parts of an execution record most executions never use while parked:
+/// how it failed, who waits on it, its parent tasks, reusable child strands.
+struct ExecutionExtra {
+  std::string output;  ///< JSON text, once SUCCEEDED
+  std::optional<std::string> error;
+  std::optional<std::string> cause;
+  std::vector<std::shared_ptr<CompletionWatcher>> watchers;
+  std::vector<ParentLink> parents;
+  std::vector<std::uint32_t> free_strands;  ///< finished child strands, reused
+};
+
 struct Execution {
   std::uint32_t index = 0;
   std::shared_ptr<const StateMachineRecord> machine;
-  std::string name;
   std::string arn;
   std::string input;  ///< JSON text as given
   bool express = false;  ///< EXPRESS machine (express ARN, no idempotency)
@@ -113,13 +123,9 @@ struct Execution {
   runtime::Millis start = 0;
   runtime::Millis stop = 0;
   ExecutionStatus status = ExecutionStatus::kRunning;
-  std::string output;
-  std::optional<std::string> error;
-  std::optional<std::string> cause;
   History history;
   /// strands[0] is the execution's own fiber; never shrinks while running.
   std::vector<std::unique_ptr<Strand>> strands;
-  std::vector<std::uint32_t> free_strands;  ///< finished child strands, reused
   /// Set when the execution was ended from outside (stop, execution
   /// timeout, engine shutdown): every fiber unwinds without recording more.
   bool abandoned = false;
@@ -129,8 +135,40 @@ struct Execution {
   /// A StartSyncExecution caller has yet to read the result: not purged
   /// before it has.
   bool result_pending = false;
-  std::vector<std::shared_ptr<CompletionWatcher>> watchers;
-  std::vector<ParentLink> parents;
+
+  /// The execution name, read from the ARN (names cannot hold ':'):
+  /// `...:execution:<machine>:<name>` or, EXPRESS, `...:express:<machine>:<name>:<uuid>`.
+  std::string_view name() const noexcept {
+    std::string_view a = arn;
+    if (express) a = a.substr(0, a.rfind(':'));
+    return a.substr(a.rfind(':') + 1);
+  }
+
+  /// The rarely used parts, allocated on first write (8 bytes until then).
+  ExecutionExtra& extra() {
+    if (!extra_) extra_ = std::make_unique<ExecutionExtra>();
+    return *extra_;
+  }
+  /// nullptr until something was written through extra().
+  ExecutionExtra* extra_if() const noexcept { return extra_.get(); }
+  const std::string& output() const noexcept { return extra_ ? extra_->output : kEmpty; }
+  const std::optional<std::string>& error() const noexcept { return extra_ ? extra_->error : kNone; }
+  const std::optional<std::string>& cause() const noexcept { return extra_ ? extra_->cause : kNone; }
+
+ private:
+  static inline const std::optional<std::string> kNone;
+  static inline const std::string kEmpty;
+  std::unique_ptr<ExecutionExtra> extra_;
 };
+
+/// The details of event `i` of `ex`'s history as GetExecutionHistory shows
+/// them ("" when the event has none). Parts that are the same for every
+/// execution, or repeat the record or an earlier event, are not stored per
+/// event but put back here:
+/// - ExecutionStarted: input and roleArn, from the record;
+/// - *StateEntered: `"inputDetails":{"truncated":false}`;
+/// - TaskScheduled: `region`, after `resource`;
+/// - TaskStarted: resourceType and resource, from its TaskScheduled event.
+std::string rendered_details(const Execution& ex, std::size_t i, const std::string& region);
 
 }  // namespace stepfiber::engine

@@ -168,10 +168,13 @@ StateError Frame::with_state_prefix(StateError e) const {
 
 Json Frame::context_object(const asl::State& st, const std::string* token, const Json* map_item) const {
   Json ctx = Json::object();
+  // $$.Execution.Input is parsed again from the text when asked for: a
+  // parked execution does not keep a parsed copy.
+  auto input = parse_json(ex_.input);
   ctx["Execution"] = {{"Id", ex_.arn},
-                      {"Input", x_.input},
+                      {"Input", input.ok() ? std::move(input).value() : Json::object()},
                       {"StartTime", choice::format_timestamp_millis(ex_.start)},
-                      {"Name", ex_.name},
+                      {"Name", std::string(ex_.name())},
                       {"RoleArn", ex_.machine->role_arn}};
   if (!ex_.sync) ctx["Execution"]["RedriveCount"] = 0;  // absent for StartSyncExecution (recorded)
   ctx["StateMachine"] = {{"Id", ex_.machine->arn}, {"Name", ex_.machine->name}};
@@ -339,7 +342,8 @@ void Frame::enter_state(const asl::State& st, const Json& raw, bool first) {
   current_state_ = &st;
   entered_time_ = core_.now();
   retry_count_ = 0;
-  Json details = {{"name", st.name}, {"input", dump_json(raw)}, {"inputDetails", {{"truncated", false}}}};
+  // inputDetails ({"truncated": false}) is added when the history is read.
+  Json details = {{"name", st.name}, {"input", dump_json(raw)}};
   entered_event_id_ = record(entered_event(st.type), &details, first ? std::optional<std::int64_t>(0) : std::nullopt);
 }
 

@@ -43,7 +43,6 @@ struct ScopeResult {
 struct ExecutionContext {
   Core& core;
   Execution& ex;
-  Json input;  ///< the execution input ($$.Execution.Input)
   bool history_full = false;
 };
 

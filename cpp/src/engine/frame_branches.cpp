@@ -54,9 +54,9 @@ struct Frame::Branches {
 };
 
 std::uint32_t Frame::new_strand() {
-  if (!ex_.free_strands.empty()) {
-    const std::uint32_t s = ex_.free_strands.back();
-    ex_.free_strands.pop_back();
+  if (auto* x = ex_.extra_if(); x && !x->free_strands.empty()) {
+    const std::uint32_t s = x->free_strands.back();
+    x->free_strands.pop_back();
     Strand& st = *ex_.strands[s];
     st.cancelled = false;
     st.finished = false;
@@ -70,7 +70,7 @@ std::uint32_t Frame::new_strand() {
 
 void Frame::release_strand(std::uint32_t s) {
   ex_.strands[s]->finished = true;
-  ex_.free_strands.push_back(s);
+  ex_.extra().free_strands.push_back(s);
 }
 
 void Frame::run_children(Branches& b) {

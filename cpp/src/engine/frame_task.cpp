@@ -17,6 +17,37 @@ Json task_details(const asl::TaskSpec& t) {
   return Json{{"resourceType", t.resource_type}, {"resource", t.resource_name}};
 }
 
+/// Holds a JSON value as its text while the task waits: nlohmann's objects
+/// take several times the bytes of the text, and a million tasks may wait.
+/// A value whose text would not read back the same (a string that is not
+/// valid UTF-8, from an intrinsic, or nesting past parse_json's limit)
+/// stays as it is.
+class ParkedJson {
+ public:
+  void park(Json& v) {
+    if (!v.is_structured() || json_depth(v) > kMaxJsonDepth) return;  // scalars are as small as their text
+    try {
+      text_ = v.dump(-1, ' ', false, Json::error_handler_t::strict);
+    } catch (const std::exception&) {
+      return;
+    }
+    text_.shrink_to_fit();
+    v = Json();
+    parked_ = true;
+  }
+  void unpark(Json& v) {
+    if (!parked_) return;
+    auto back = parse_json(text_);
+    v = std::move(back).value();  // the engine's own dump: always parses
+    std::string().swap(text_);
+    parked_ = false;
+  }
+
+ private:
+  std::string text_;
+  bool parked_ = false;
+};
+
 }  // namespace
 
 void Frame::close_task() {
@@ -61,14 +92,14 @@ void Frame::record_scheduled(const asl::TaskSpec& t, const Json& params, std::op
     record("LambdaFunctionStarted", nullptr);
     return;
   }
-  Json d = task_details(t);
-  d["region"] = core_.options().region;
+  Json d = task_details(t);  // "region" is added when the history is read
   d["parameters"] = dump_json(params);
   if (timeout) d["timeoutInSeconds"] = *timeout;
   if (heartbeat) d["heartbeatInSeconds"] = *heartbeat;
   record("TaskScheduled", &d);
-  Json s = task_details(t);
-  record("TaskStarted", &s);
+  // Its details repeat TaskScheduled's resource: rendered from that event
+  // when the history is read (see task_started_details).
+  record("TaskStarted", nullptr);
 }
 
 void Frame::record_outcome(const asl::TaskSpec& t, const Awaited& a) {
@@ -109,16 +140,17 @@ std::optional<StepResult> Frame::prepare_attempt(const asl::State& st, const asl
   // .sync tasks have a token too ($$.Task.Token; a SendTaskSuccess with it
   // completes the task before the job does).
   const bool has_token = t.wait_for_task_token || t.sync;
+  std::string token;
   if (has_token) {
     auto issued = core_.tokens.issue(ex_.index, strand_, epoch);
     task->token_slot = issued.slot;
-    task->token = std::move(issued.token);
+    token = std::move(issued.token);
   }
   s.task = std::move(task);
 
   Json params;
   if (t.parameters) {
-    auto r = evaluate(*t.parameters, st, eff, has_token ? &s.task->token : nullptr);
+    auto r = evaluate(*t.parameters, st, eff, has_token ? &token : nullptr);
     if (!r.ok()) {
       close_task();
       return StepResult::fail(r.err);
@@ -137,6 +169,7 @@ std::optional<StepResult> Frame::prepare_attempt(const asl::State& st, const asl
   }
   TaskInFlight& task_ref = *s.task;
   task_ref.parameters = dump_json(params);
+  task_ref.parameters.shrink_to_fit();  // held while the task is parked
   ActivityRecord* activity = nullptr;
   if (t.kind == asl::ResourceKind::kActivity) {
     auto it = core_.activities.find(t.resource);
@@ -151,7 +184,7 @@ std::optional<StepResult> Frame::prepare_attempt(const asl::State& st, const asl
   const runtime::Millis start = core_.now();
   if (at.timeout) core_.timers.arm(start + *at.timeout * 1000, ex_.index, strand_, epoch);
   if (at.heartbeat) {
-    task_ref.heartbeat_seconds = at.heartbeat;
+    task_ref.heartbeat_seconds = *at.heartbeat;
     if (!activity) {  // an activity's heartbeat clock starts when a worker takes it
       task_ref.heartbeat_deadline = start + *at.heartbeat * 1000;
       core_.timers.arm(*task_ref.heartbeat_deadline, ex_.index, strand_, epoch);
@@ -257,24 +290,39 @@ AfterError Frame::finish_attempt(const asl::State& st, const asl::TaskSpec& t, J
 
 StepResult Frame::run_task(const asl::State& st, const asl::TaskSpec& t, Json raw, bool first) {
   std::optional<StepResult> early;
-  Json eff;
+  // The effective input is kept for retries. With the default InputPath it
+  // is `raw` itself: a parked task holds one copy of its input, not two.
+  Json selected;
+  const bool whole_input = st.input_path.kind == asl::SelectPath::Kind::kDefault;
   main([&] {
     enter_state(st, raw, first);
+    if (whole_input) return;
     auto e = select(st.input_path, raw, st);
     if (!e.ok()) early = StepResult::fail(e.err);
-    else eff = std::move(*e.value);
+    else selected = std::move(*e.value);
   });
   if (early) return std::move(*early);
+  const Json& eff = whole_input ? raw : selected;
   std::vector<std::int64_t> retries(t.errors.retry.size(), 0);
+  ParkedJson parked_raw, parked_selected;
   for (;;) {
     Attempt at;
-    main([&] { early = prepare_attempt(st, t, eff, at); });
+    main([&] {
+      early = prepare_attempt(st, t, eff, at);
+      if (early) return;
+      parked_raw.park(raw);
+      parked_selected.park(selected);
+    });
     if (early) return std::move(*early);
     Awaited a = await_task(t, at);
     close_task();
     if (a.kind == Awaited::Kind::kStopped || stopped()) return stop_state(st);
     AfterError next;
-    main([&] { next = finish_attempt(st, t, raw, a, retries); });
+    main([&] {
+      parked_raw.unpark(raw);
+      parked_selected.unpark(selected);
+      next = finish_attempt(st, t, raw, a, retries);
+    });
     if (next.result) return std::move(*next.result);
     if (!back_off(st, next.retry_delay)) return StepResult::stopped();
   }

@@ -19,20 +19,19 @@ void fail_execution(Core& core, Execution& ex, const asl::StateError& e) {
   if (!e.error.empty()) details["error"] = e.error;
   if (e.cause) details["cause"] = *e.cause;
   ex.history.add(core.now(), ex.history.last_id(), "ExecutionFailed", &details);
-  if (!e.error.empty()) ex.error = e.error;
-  ex.cause = e.cause;
+  if (!e.error.empty()) ex.extra().error = e.error;
+  if (e.cause) ex.extra().cause = e.cause;
   core.finish(ex, ExecutionStatus::kFailed);
 }
 
 void run(Core& core, Execution& ex) {
-  ExecutionContext x{core, ex, Json()};
+  ExecutionContext x{core, ex};
   Json input;
   core.main_stack.call([&] {
     auto parsed = parse_json(ex.input);
-    x.input = parsed.ok() ? std::move(parsed).value() : Json::object();
-    input = x.input;
+    input = parsed.ok() ? std::move(parsed).value() : Json::object();
   });
-  Frame frame(x, 0, Json::object(), false);
+  Frame frame(x, 0, Json(), false);  // no variables yet (null: no allocation)
   ScopeResult r = frame.run_scope(ex.machine->program->root, std::move(input));
   if (ex.abandoned) return;
   core.main_stack.call([&] {
@@ -40,7 +39,7 @@ void run(Core& core, Execution& ex) {
       case ScopeResult::Kind::kSucceeded: {
         Json details = payload_details("output", r.output);
         ex.history.add(core.now(), ex.history.last_id(), "ExecutionSucceeded", &details);
-        ex.output = dump_json(r.output);
+        ex.extra().output = dump_json(r.output);
         core.finish(ex, ExecutionStatus::kSucceeded);
         break;
       }
@@ -66,8 +65,8 @@ void run_execution(Core& core, Execution& ex) noexcept {
     }
   } catch (...) {
     if (ex.status == ExecutionStatus::kRunning && !ex.abandoned) {
-      ex.error = std::string(errors::kRuntime);
-      ex.cause = "Internal engine error";
+      ex.extra().error = std::string(errors::kRuntime);
+      ex.extra().cause = "Internal engine error";
       core.finish(ex, ExecutionStatus::kFailed);
     }
   }

@@ -81,7 +81,7 @@ std::optional<std::string> optional_string(const Json& params, const char* key) 
 nlohmann::json describe_for_parent(const Execution& child, bool v2) {
   nlohmann::json d;
   d["ExecutionArn"] = child.arn;
-  d["Name"] = child.name;
+  d["Name"] = std::string(child.name());
   d["StateMachineArn"] = child.machine->arn;
   d["Status"] = status_name(child.status);
   d["StartDate"] = child.start;
@@ -94,11 +94,11 @@ nlohmann::json describe_for_parent(const Execution& child, bool v2) {
   };
   d["Input"] = parsed_or_text(child.input);
   if (child.status == ExecutionStatus::kSucceeded) {
-    d["Output"] = parsed_or_text(child.output);
+    d["Output"] = parsed_or_text(child.output());
     d["OutputDetails"] = {{"Included", true}};
   }
-  if (child.error) d["Error"] = *child.error;
-  if (child.cause) d["Cause"] = *child.cause;
+  if (child.error()) d["Error"] = *child.error();
+  if (child.cause()) d["Cause"] = *child.cause();
   // Redrive fields: in every success output recorded since the redrive
   // launch (Nov 2023); failure causes were recorded only before it.
   if (child.status == ExecutionStatus::kSucceeded) {
@@ -135,7 +135,7 @@ bool run_sfn_integration(Core& core, Execution& ex, std::uint32_t strand, const 
       Json started = {{"ExecutionArn", c.arn},
                       {"StartDate", sdk ? Json(choice::format_timestamp_millis(c.start)) : Json(c.start)}};
       if (!sdk && !t.sync && !t.wait_for_task_token) add_sdk_metadata(started, c);
-      if (t.sync) c.parents.push_back(ParentLink{ex.index, strand, task.epoch, t.sync_v2});
+      if (t.sync) c.extra().parents.push_back(ParentLink{ex.index, strand, task.epoch, t.sync_v2});
       task.handler_outcome = success(std::move(started));
       return true;
     }
@@ -151,7 +151,7 @@ bool run_sfn_integration(Core& core, Execution& ex, std::uint32_t strand, const 
         else if (Execution* owner = core.execution_at(found.execution);
                  owner != nullptr && found.strand < owner->strands.size()) {
           Strand& s = *owner->strands[found.strand];
-          if (s.task && s.task->heartbeat_seconds) s.task->heartbeat_deadline = core.now() + *s.task->heartbeat_seconds * 1000;
+          if (s.task && s.task->heartbeat_seconds) s.task->heartbeat_deadline = core.now() + s.task->heartbeat_seconds * 1000;
         }
       } else {
         TaskOutcome outcome;
@@ -185,7 +185,8 @@ bool run_sfn_integration(Core& core, Execution& ex, std::uint32_t strand, const 
 }
 
 void notify_parents(Core& core, Execution& child) {
-  for (const ParentLink& link : child.parents) {
+  if (child.extra_if() == nullptr) return;
+  for (const ParentLink& link : child.extra_if()->parents) {
     Execution* found = core.execution_at(link.execution);
     if (found == nullptr) continue;
     Execution& parent = *found;
@@ -204,7 +205,7 @@ void notify_parents(Core& core, Execution& child) {
     s.task->token_outcome = std::move(o);
     s.waiter.wake(link.epoch);
   }
-  child.parents.clear();
+  child.extra_if()->parents.clear();
 }
 
 }  // namespace stepfiber::engine

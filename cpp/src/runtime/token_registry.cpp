@@ -67,7 +67,10 @@ std::uint32_t get_u32(const std::uint8_t* p) {
 
 }  // namespace
 
-TokenRegistry::TokenRegistry() { random_.fill(key_.data(), key_.size()); }
+TokenRegistry::TokenRegistry() {
+  random_.fill(key_.data(), key_.size());
+  random_.fill(secret_key_.data(), secret_key_.size());
+}
 
 std::array<std::uint8_t, 16> TokenRegistry::mac(const std::uint8_t* body24) const {
   return siphash128(key_, body24, 24);
@@ -88,13 +91,18 @@ TokenRegistry::Issued TokenRegistry::issue(std::uint32_t execution, std::uint32_
   s.epoch = epoch;
   s.open = true;
   ++open_;
+  return Issued{token_of(slot), slot};
+}
+
+std::string TokenRegistry::token_of(std::uint32_t slot) const {
   std::uint8_t raw[kRawLength];
   put_u32(raw, slot);
-  put_u32(raw + 4, s.generation);
-  random_.fill(raw + 8, 16);
-  auto tag = mac(raw);
+  put_u32(raw + 4, slots_[slot].generation);
+  const auto secret = siphash128(secret_key_, raw, 8);
+  std::memcpy(raw + 8, secret.data(), secret.size());
+  const auto tag = mac(raw);
   std::memcpy(raw + 24, tag.data(), tag.size());
-  return Issued{encode(raw), slot};
+  return encode(raw);
 }
 
 TokenRegistry::Found TokenRegistry::find(std::string_view token) const {

@@ -1,10 +1,13 @@
 // Task tokens: issue, O(1) lookup, close. Engine-thread only.
 //
-// A token is base64url(slot u32 | generation u32 | 16 random bytes from the
-// kernel CSPRNG | 16-byte SipHash-2-4 MAC over the first 24 bytes under a
-// per-engine random key). The slot locates the waiting task in a flat
-// vector; the generation tells the current task from earlier ones in the
-// same slot; the MAC proves the engine issued the token. Hence:
+// A token is base64url(slot u32 | generation u32 | 16 secret bytes | 16-byte
+// SipHash-2-4 MAC over the first 24 bytes). The secret bytes are SipHash-128
+// of (slot, generation) under a second key: unpredictable without the key,
+// like random bytes, but recomputable, so an open token is never stored --
+// token_of(slot) rebuilds it. Both keys come from the kernel CSPRNG per
+// engine. The slot locates the waiting task in a flat vector; the
+// generation tells the current task from earlier ones in the same slot; the
+// MAC proves the engine issued the token. Hence:
 //   - bad shape or bad MAC                -> kInvalid  (InvalidToken)
 //   - authentic but not the open task     -> kClosed   (TaskTimedOut)
 //   - authentic and open                  -> kOpen
@@ -43,6 +46,8 @@ class TokenRegistry {
     std::uint32_t epoch = 0;
   };
   Found find(std::string_view token) const;
+  /// The token of the open task in `slot` (as issue() returned it).
+  std::string token_of(std::uint32_t slot) const;
 
   /// Closes an open slot; every token that named it now reads kClosed.
   void close(std::uint32_t slot);
@@ -64,6 +69,7 @@ class TokenRegistry {
   std::array<std::uint8_t, 16> mac(const std::uint8_t* body24) const;
 
   std::array<std::uint8_t, 16> key_{};
+  std::array<std::uint8_t, 16> secret_key_{};  ///< derives the 16 secret bytes
   SecureRandom random_;
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> free_;

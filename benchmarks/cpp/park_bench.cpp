@@ -1,6 +1,6 @@
 // Parks N callback executions through the C++ API, then completes them.
 // Prints start rate, RSS per parked execution and completion rate.
-//   build/cpp/benchmarks/park_bench [N]
+//   build/cpp/benchmarks/park_bench [N] [--park-only]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -23,6 +23,9 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 
 int main(int argc, char** argv) {
   const int n = argc > 1 ? std::atoi(argv[1]) : 100000;
+  // --park-only: start and park N, report, and stop there (no token list,
+  // whose strings would cost more than the executions at 4M).
+  const bool park_only = argc > 2 && std::string(argv[2]) == "--park-only";
   stepfiber::EngineOptions opts;
   opts.manual_clock = true;
   stepfiber::Engine engine(opts);
@@ -48,6 +51,14 @@ int main(int argc, char** argv) {
   const auto parked_stats = engine.stats();
   std::printf("stack pages resident  %.0f B per parked fiber\n",
               double(parked_stats.stack_resident_bytes) / double(parked_stats.stacks_in_use));
+  if (park_only) {
+    std::printf("parked at once        %zu running, %zu open tokens, %zu live fibers\n", parked_stats.running,
+                parked_stats.open_tokens, parked_stats.live_fibers);
+    std::printf("start+park            %.0f /s\n", n / start_s);
+    std::printf("RSS per parked exec   %.0f B (RSS %.2f GiB)\n", double(parked - base) / n,
+                double(parked) / (1 << 30));
+    return parked_stats.running == static_cast<std::size_t>(n) ? 0 : 1;
+  }
   auto pending = engine.list_pending_tasks(std::nullopt);
   t0 = std::chrono::steady_clock::now();
   for (const auto& p : pending) {

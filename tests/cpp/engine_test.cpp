@@ -306,12 +306,30 @@ TEST(Engine, InfiniteLoopEndsAtHistoryLimitWithoutHangingTheEngine) {
 }
 
 TEST(Engine, ShutdownWithParkedExecutionsDoesNotHang) {
+  // More than one wake batch (4,096): shutdown abandons them a batch at a time.
   auto e = std::make_unique<Engine>(manual());
   auto sm = machine(*e, kCallback);
-  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(e->start_execution(sm, std::nullopt, R"({"post":"x"})").ok());
-  EXPECT_EQ(e->stats().live_fibers, 1000u);
+  const std::vector<std::string> inputs(10000, R"({"post":"x"})");
+  for (const auto& r : e->start_executions(sm, inputs, {})) ASSERT_TRUE(r.ok());
+  EXPECT_EQ(e->stats().live_fibers, 10000u);
   e.reset();  // must return
   SUCCEED();
+}
+
+TEST(Engine, ManyTimeoutsDueAtOnceAllFireInBatches) {
+  Engine e(manual());
+  auto sm = machine(e, kCallback);
+  const std::vector<std::string> inputs(10000, R"({"post":"x"})");
+  std::vector<std::string> arns;
+  for (const auto& r : e.start_executions(sm, inputs, {})) arns.push_back(r->execution_arn);
+  ASSERT_TRUE(e.advance_clock(11).ok());  // every 10 s heartbeat is due at the same instant
+  auto st = e.stats();
+  EXPECT_EQ(st.failed, 10000u);
+  EXPECT_EQ(st.running, 0u);
+  EXPECT_EQ(st.live_fibers, 0u);
+  EXPECT_EQ(st.stacks_in_use, 0u);
+  EXPECT_EQ(st.open_tokens, 0u);
+  EXPECT_EQ(*e.describe_execution(arns.back())->error, "States.Timeout");
 }
 
 

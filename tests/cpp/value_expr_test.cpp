@@ -62,6 +62,22 @@ TEST(ValueExpr, ReportsWhatItReads) {
   EXPECT_EQ(E("$.a").text(), "$.a");
 }
 
+TEST(ValueExpr, NamesTheContextPartsItReads) {
+  EXPECT_EQ(E("$.a").context_parts(), 0);
+  EXPECT_EQ(E("$$.Task.Token").context_parts(), kContextTask);
+  EXPECT_EQ(E("$$.Execution.Input.x").context_parts(), kContextExecution);
+  EXPECT_EQ(E("$$.State").context_parts(), kContextState);
+  EXPECT_EQ(E("$$.StateMachine['Name']").context_parts(), kContextStateMachine);
+  EXPECT_EQ(E("$$.Map.Item.Value").context_parts(), kContextMap);
+  // Anything but a plain first name reads the whole object.
+  EXPECT_EQ(E("$$").context_parts(), kContextAll);
+  EXPECT_EQ(E("$$.*").context_parts(), kContextAll);
+  EXPECT_EQ(E("$$..Name").context_parts(), kContextAll);
+  EXPECT_EQ(E("$$['Task']").context_parts(), kContextAll);
+  EXPECT_EQ(E("$$.Tasks").context_parts(), kContextAll);
+  EXPECT_EQ(E("States.Array($$.Task.Token)").context_parts(), kContextAll);
+}
+
 TEST(ValueExpr, EvaluatesPathsAgainstInputAndContext) {
   const Json in = J(R"({"a":{"b":[1,2]}})");
   const Json ctx = J(R"({"Execution":{"Name":"ex"}})");

@@ -95,6 +95,7 @@ bool Core::post_and_wait(const std::function<void()>& fn) {
       fn();
       done.release();
     });
+    work_posted_.store(true, std::memory_order_release);
   }
   cv_.notify_one();
   done.acquire();
@@ -110,6 +111,7 @@ bool Core::post_and_wait_round(const std::function<void()>& fn) {
       fn();
       after_round_.push_back([&] { done.release(); });
     });
+    work_posted_.store(true, std::memory_order_release);
   }
   cv_.notify_one();
   done.acquire();
@@ -122,9 +124,8 @@ void Core::shutdown() {
     if (closed_) return;
     closed_ = true;
     commands_.push_back([this] {
-      stopping_ = true;
-      executions.for_each([this](Execution& ex) {
-        if (ex.status == ExecutionStatus::kRunning) abandon(ex);
+      stopping_ = true;  // thread_main abandons the running executions, a batch at a time
+      executions.for_each([](Execution& ex) {
         // Callers blocked in wait_for_execution must not wait forever.
         if (auto* x = ex.extra_if()) {
           for (auto& w : x->watchers) w->done.release();
@@ -151,7 +152,8 @@ void Core::shutdown() {
 void Core::thread_main() {
   for (;;) {
     drain_commands();
-    if (stopping_ && live_fibers_ == 0 && after_round_.empty()) break;
+    const bool all_abandoned = !stopping_ || abandon_next_batch();
+    if (stopping_ && all_abandoned && live_fibers_ == 0 && after_round_.empty()) break;
     if (!after_round_.empty() || sched_->has_ready_workers() || !main_stack.empty()) {
       std::vector<std::function<void()>> replies;
       replies.swap(after_round_);
@@ -187,6 +189,7 @@ void Core::thread_main() {
       }
       continue;
     }
+    if (!all_abandoned) continue;
     sleep_until_work();
   }
   // Let the dispatcher release the terminated fibers (and their stacks)
@@ -239,13 +242,30 @@ void Core::drain_commands() {
   {
     std::lock_guard<std::mutex> lk(mu_);
     batch.swap(commands_);
+    work_posted_.store(false, std::memory_order_relaxed);
   }
   for (auto& c : batch) c();
 }
 
 void Core::fire_due_timers() {
+  // At most kWakeBatch per call: the woken fibers run (and the finished ones
+  // give their stacks back) before more wake. A million timeouts due at once
+  // would otherwise all unwind, each on a deeper stack, before any is freed.
   const runtime::Millis t = now();
-  while (!timers.empty() && timers.next_deadline() <= t) fire(timers.pop());
+  for (std::size_t n = 0; n < kWakeBatch && !timers.empty() && timers.next_deadline() <= t; ++n) fire(timers.pop());
+}
+
+bool Core::abandon_next_batch() {
+  const std::uint32_t end = executions.next_index();
+  std::size_t woken = 0;
+  while (abandon_cursor_ < end && woken < kWakeBatch) {
+    Execution* ex = executions.at(abandon_cursor_++);
+    if (ex != nullptr && ex->status == ExecutionStatus::kRunning && !ex->abandoned) {
+      abandon(*ex);
+      ++woken;
+    }
+  }
+  return abandon_cursor_ >= end;
 }
 
 void Core::fire(const runtime::TimerEntry& t) {
@@ -264,6 +284,16 @@ void Core::fire(const runtime::TimerEntry& t) {
 }
 
 void Core::sleep_until_work() {
+  // Callers often send the next command within microseconds (a loop of
+  // single SendTaskSuccess calls). Waking a thread blocked in the kernel
+  // costs tens of microseconds on a VM, so first spin briefly on the flag
+  // post_and_wait sets, with the lock released.
+  const std::int64_t spin_until = steady_now_ns() + kSpinBeforeSleepNs;
+  while (!work_posted_.load(std::memory_order_acquire) && steady_now_ns() < spin_until) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+  }
   std::unique_lock<std::mutex> lk(mu_);
   auto has_work = [&] { return !commands_.empty(); };
   if (has_work()) return;

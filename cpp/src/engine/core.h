@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -167,6 +168,9 @@ class Core {
   void thread_main();
   void drain_commands();
   void fire_due_timers();
+  /// Shutdown: abandons the next kWakeBatch running executions; true once
+  /// every execution has been abandoned.
+  bool abandon_next_batch();
   void fire(const runtime::TimerEntry& t);
   void sleep_until_work();
 
@@ -177,10 +181,17 @@ class Core {
   runtime::FiberScheduler* sched_ = nullptr;
 
   std::mutex mu_;  // guards commands_, closed_, wake_
+  /// Set (under mu_) when a command is queued; read without the lock by the
+  /// engine thread's spin before it sleeps.
+  std::atomic<bool> work_posted_{false};
+  static constexpr std::int64_t kSpinBeforeSleepNs = 50'000;
   std::condition_variable cv_;
   std::vector<std::function<void()>> commands_;
   bool closed_ = false;
   bool stopping_ = false;  // engine thread only
+  std::uint32_t abandon_cursor_ = 0;  ///< stopping: the next execution index to abandon
+  /// Fibers woken at once by timers or shutdown before the woken ones run.
+  static constexpr std::size_t kWakeBatch = 4096;
 
   std::vector<std::function<void()>> after_round_;
   std::vector<std::shared_ptr<CompletionWatcher>> all_watchers_;

@@ -166,32 +166,46 @@ StateError Frame::with_state_prefix(StateError e) const {
   return e;
 }
 
-Json Frame::context_object(const asl::State& st, const std::string* token, const Json* map_item) const {
+Json Frame::context_object(const asl::State& st, const std::string* token, const Json* map_item,
+                           std::uint8_t parts) const {
   Json ctx = Json::object();
-  // $$.Execution.Input is parsed again from the text when asked for: a
-  // parked execution does not keep a parsed copy.
-  auto input = parse_json(ex_.input);
-  ctx["Execution"] = {{"Id", ex_.arn},
-                      {"Input", input.ok() ? std::move(input).value() : Json::object()},
-                      {"StartTime", choice::format_timestamp_millis(ex_.start)},
-                      {"Name", std::string(ex_.name())},
-                      {"RoleArn", ex_.machine->role_arn}};
-  if (!ex_.sync) ctx["Execution"]["RedriveCount"] = 0;  // absent for StartSyncExecution (recorded)
-  ctx["StateMachine"] = {{"Id", ex_.machine->arn}, {"Name", ex_.machine->name}};
-  Json state = {{"Name", st.name}, {"EnteredTime", choice::format_timestamp_millis(entered_time_)}};
-  if (st.type == StateType::kTask || st.type == StateType::kParallel || st.type == StateType::kMap) {
-    state["RetryCount"] = retry_count_;
+  if (parts & path::kContextExecution) {
+    // $$.Execution.Input is parsed again from the text when asked for: a
+    // parked execution does not keep a parsed copy.
+    auto input = parse_json(ex_.input);
+    ctx["Execution"] = {{"Id", ex_.arn},
+                        {"Input", input.ok() ? std::move(input).value() : Json::object()},
+                        {"StartTime", choice::format_timestamp_millis(ex_.start)},
+                        {"Name", std::string(ex_.name())},
+                        {"RoleArn", ex_.machine->role_arn}};
+    if (!ex_.sync) ctx["Execution"]["RedriveCount"] = 0;  // absent for StartSyncExecution (recorded)
   }
-  ctx["State"] = std::move(state);
-  if (token) ctx["Task"] = {{"Token", *token}};
-  if (map_item) ctx["Map"] = {{"Item", *map_item}};
+  if (parts & path::kContextStateMachine) {
+    ctx["StateMachine"] = {{"Id", ex_.machine->arn}, {"Name", ex_.machine->name}};
+  }
+  if (parts & path::kContextState) {
+    Json state = {{"Name", st.name}, {"EnteredTime", choice::format_timestamp_millis(entered_time_)}};
+    if (st.type == StateType::kTask || st.type == StateType::kParallel || st.type == StateType::kMap) {
+      state["RetryCount"] = retry_count_;
+    }
+    ctx["State"] = std::move(state);
+  }
+  if (token && (parts & path::kContextTask)) ctx["Task"] = {{"Token", *token}};
+  if (map_item && (parts & path::kContextMap)) ctx["Map"] = {{"Item", *map_item}};
   return ctx;
 }
 
 asl::Eval<Json> Frame::evaluate(const path::PayloadTemplate& t, const asl::State& st, const Json& input,
                                 const std::string* token, const Json* map_item) {
-  Json ctx = (t.uses_context() || token || map_item) ? context_object(st, token, map_item) : Json();
+  // Only the parts of $$ the template reads; a failure is evaluated again
+  // against the whole object, whose text AWS quotes in some messages.
+  const std::uint8_t parts = t.context_parts();
+  Json ctx = parts ? context_object(st, token, map_item, parts) : Json();
   auto r = t.evaluate(scope_for(input, ctx));
+  if (!r.ok() && parts != path::kContextAll && t.uses_context()) {
+    ctx = context_object(st, token, map_item);
+    r = t.evaluate(scope_for(input, ctx));
+  }
   if (!r.ok()) return asl::Eval<Json>::failure(with_state_prefix(r.err));
   return r;
 }

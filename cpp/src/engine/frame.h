@@ -85,7 +85,10 @@ class Frame {
   asl::StateError runtime_error(const std::string& detail) const;
   std::string state_cause(const std::string& detail) const;
   asl::StateError with_state_prefix(asl::StateError e) const;
-  Json context_object(const asl::State& st, const std::string* token, const Json* map_item = nullptr) const;
+  /// The Context object; `parts` (path::ContextPart bits) limits it to the
+  /// parts an expression reads.
+  Json context_object(const asl::State& st, const std::string* token, const Json* map_item = nullptr,
+                      std::uint8_t parts = path::kContextAll) const;
   path::EvalScope scope_for(const Json& input, const Json& ctx) const {
     return path::EvalScope{input, ctx, &variables_};
   }

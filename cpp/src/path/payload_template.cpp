@@ -57,6 +57,7 @@ bool has_dynamic(const Json& v) {
 class Compiler {
  public:
   bool uses_context = false;
+  std::uint8_t context_parts = 0;
 
   Status compile(const Json& v, const std::string& location, Node& out) {
     if (!has_dynamic(v)) {
@@ -117,6 +118,7 @@ class Compiler {
     out.kind = Node::Kind::kExpr;
     out.expr = std::move(compiled).value();
     if (out.expr.uses_context()) uses_context = true;
+    context_parts |= out.expr.context_parts();
     return Status();
   }
 };
@@ -161,6 +163,7 @@ Result<PayloadTemplate> PayloadTemplate::compile(const Json& tmpl, std::string_v
     PayloadTemplate t;
     t.root_ = std::move(root);
     t.uses_context_ = c.uses_context;
+    t.context_parts_ = c.context_parts;
     return t;
   } catch (const std::exception& e) {
     return Status(ErrorCode::kInvalidDefinition,

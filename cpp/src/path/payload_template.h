@@ -4,6 +4,7 @@
 // intrinsic function call (`States.Format(...)`).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -29,6 +30,8 @@ class PayloadTemplate {
   /// True when some value reads `$$` (lets callers skip building the
   /// context object).
   bool uses_context() const noexcept { return uses_context_; }
+  /// The Context object parts any of its expressions reads (ContextPart bits).
+  std::uint8_t context_parts() const noexcept { return context_parts_; }
 
   struct Node;  // defined in payload_template.cpp
   PayloadTemplate();
@@ -39,6 +42,7 @@ class PayloadTemplate {
  private:
   std::shared_ptr<const Node> root_;
   bool uses_context_ = false;
+  std::uint8_t context_parts_ = 0;
 };
 
 }  // namespace stepfiber::path

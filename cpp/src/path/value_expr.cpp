@@ -59,6 +59,7 @@ Result<ValueExpr> ValueExpr::compile(std::string_view text, std::string_view fie
       if (!call.ok()) return call.status();
       e.kind_ = Kind::kIntrinsic;
       e.uses_context_ = call->uses_context();
+      e.context_parts_ = e.uses_context_ ? kContextAll : 0;
       e.uses_variables_ = call->uses_variables();
       e.intrinsic_ = std::make_shared<const intrinsics::Intrinsic>(std::move(call).value());
       return e;
@@ -88,6 +89,7 @@ Result<ValueExpr> ValueExpr::compile(std::string_view text, std::string_view fie
     e.kind_ = context ? Kind::kContextPath : Kind::kPath;
     e.path_ = std::move(p).value();
     e.uses_context_ = context;
+    e.context_parts_ = context ? context_parts_of(text.substr(2)) : 0;
     return e;
   } catch (const std::exception& ex) {
     return invalid("could not compile '" + std::string(text) + "': " + ex.what());

@@ -50,6 +50,8 @@ class ValueExpr {
   Kind kind() const noexcept { return kind_; }
   /// True when evaluation reads `$$` (directly or inside an intrinsic).
   bool uses_context() const noexcept { return uses_context_; }
+  /// The Context object parts evaluation reads (ContextPart bits; 0 = none).
+  std::uint8_t context_parts() const noexcept { return context_parts_; }
   /// True when evaluation reads workflow variables.
   bool uses_variables() const noexcept { return uses_variables_; }
   const std::string& text() const noexcept { return text_; }
@@ -72,6 +74,7 @@ class ValueExpr {
   JsonPath path_;         // kPath, kContextPath, kVariable (`$` + the part after the name)
   std::shared_ptr<const intrinsics::Intrinsic> intrinsic_;  // kIntrinsic
   bool uses_context_ = false;
+  std::uint8_t context_parts_ = 0;
   bool uses_variables_ = false;
 };
 

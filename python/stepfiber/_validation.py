@@ -58,6 +58,25 @@ _CAUSE = _str(0, 32768)
 _SENSITIVE_DATA = _str(None, 262144)
 _TASK_TOKEN = _str(1, 2048)
 
+#: Members CreateStateMachine and UpdateStateMachine share (botocore's
+#: member order matters: it is quoted in "Unknown parameter" messages).
+_LOGGING = _struct(
+    {
+        "level": _str(),
+        "includeExecutionData": _bool(),
+        "destinations": _list(_struct({"cloudWatchLogsLogGroup": _struct({"logGroupArn": _ARN})})),
+    }
+)
+_MACHINE_SETTINGS: dict[str, Shape] = {
+    "tracingConfiguration": _struct({"enabled": _bool()}),
+    "publish": _bool(),
+    "versionDescription": _str(None, 256),
+    "encryptionConfiguration": _struct(
+        {"kmsKeyId": _str(1, 2048), "kmsDataKeyReusePeriodSeconds": _int(60, 900), "type": _str()},
+        required=("type",),
+    ),
+}
+
 INPUT_SHAPES: dict[str, Shape] = {
     "CreateStateMachine": _struct(
         {
@@ -65,27 +84,9 @@ INPUT_SHAPES: dict[str, Shape] = {
             "definition": _str(1, 1048576),
             "roleArn": _ARN,
             "type": _str(),
-            "loggingConfiguration": _struct(
-                {
-                    "level": _str(),
-                    "includeExecutionData": _bool(),
-                    "destinations": _list(
-                        _struct({"cloudWatchLogsLogGroup": _struct({"logGroupArn": _ARN})})
-                    ),
-                }
-            ),
+            "loggingConfiguration": _LOGGING,
             "tags": _list(_struct({"key": _str(1, 128), "value": _str(0, 256)})),
-            "tracingConfiguration": _struct({"enabled": _bool()}),
-            "publish": _bool(),
-            "versionDescription": _str(None, 256),
-            "encryptionConfiguration": _struct(
-                {
-                    "kmsKeyId": _str(1, 2048),
-                    "kmsDataKeyReusePeriodSeconds": _int(60, 900),
-                    "type": _str(),
-                },
-                required=("type",),
-            ),
+            **_MACHINE_SETTINGS,
         },
         required=("name", "definition", "roleArn"),
     ),
@@ -94,26 +95,8 @@ INPUT_SHAPES: dict[str, Shape] = {
             "stateMachineArn": _ARN,
             "definition": _str(1, 1048576),
             "roleArn": _ARN,
-            "loggingConfiguration": _struct(
-                {
-                    "level": _str(),
-                    "includeExecutionData": _bool(),
-                    "destinations": _list(
-                        _struct({"cloudWatchLogsLogGroup": _struct({"logGroupArn": _ARN})})
-                    ),
-                }
-            ),
-            "tracingConfiguration": _struct({"enabled": _bool()}),
-            "publish": _bool(),
-            "versionDescription": _str(None, 256),
-            "encryptionConfiguration": _struct(
-                {
-                    "kmsKeyId": _str(1, 2048),
-                    "kmsDataKeyReusePeriodSeconds": _int(60, 900),
-                    "type": _str(),
-                },
-                required=("type",),
-            ),
+            "loggingConfiguration": _LOGGING,
+            **_MACHINE_SETTINGS,
         },
         required=("stateMachineArn",),
     ),

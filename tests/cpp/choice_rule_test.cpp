@@ -6,15 +6,10 @@
 #include <gtest/gtest.h>
 
 #include "stepfiber/json.h"
+#include "test_json.h"
 
 namespace stepfiber::choice {
 namespace {
-
-Json J(std::string_view text) {
-  auto r = parse_json(text);
-  EXPECT_TRUE(r.ok()) << r.status().message();
-  return r.ok() ? r.value() : Json();
-}
 
 ChoiceRule C(std::string_view rule) {
   auto r = ChoiceRule::compile(J(rule), "/States/Check/Choices/0");

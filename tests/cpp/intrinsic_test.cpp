@@ -12,15 +12,10 @@
 
 #include "intrinsics/functions.h"
 #include "stepfiber/json.h"
+#include "test_json.h"
 
 namespace stepfiber::intrinsics {
 namespace {
-
-Json J(std::string_view text) {
-  auto r = parse_json(text);
-  EXPECT_TRUE(r.ok()) << r.status().message();
-  return r.ok() ? r.value() : Json();
-}
 
 asl::Eval<Json> run(std::string_view call, const Json& input = Json::object(), const Json& context = Json::object(),
                     const Json* variables = nullptr) {

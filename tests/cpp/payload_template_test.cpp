@@ -6,15 +6,10 @@
 #include <gtest/gtest.h>
 
 #include "stepfiber/json.h"
+#include "test_json.h"
 
 namespace stepfiber::path {
 namespace {
-
-Json J(std::string_view text) {
-  auto r = parse_json(text);
-  EXPECT_TRUE(r.ok()) << r.status().message();
-  return r.ok() ? r.value() : Json();
-}
 
 PayloadTemplate T(std::string_view text, std::string_view field = "Parameters") {
   auto r = PayloadTemplate::compile(J(text), field);

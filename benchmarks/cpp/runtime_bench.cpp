@@ -21,7 +21,7 @@
 #include <boost/fiber/all.hpp>
 
 #include "path/json_path.h"
-#include "path/payload_template.h"
+#include "payload/payload_template.h"
 #include "runtime/token_registry.h"
 #include "bench_util.h"
 #include "stepfiber/engine.h"

@@ -1,5 +1,5 @@
 // Tests for PayloadTemplate (Parameters / ResultSelector / ItemSelector templates).
-#include "path/payload_template.h"
+#include "payload/payload_template.h"
 
 #include <string>
 

@@ -1,6 +1,6 @@
 // Tests for ValueExpr: paths, context paths, variable references and
 // intrinsic calls as one compiled value (payload `.$` values, Fail ErrorPath/CausePath).
-#include "path/value_expr.h"
+#include "intrinsics/value_expr.h"
 
 #include <string>
 

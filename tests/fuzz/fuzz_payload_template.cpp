@@ -4,7 +4,7 @@
 #include <cstdint>
 
 #include "fuzz_common.h"
-#include "path/payload_template.h"
+#include "payload/payload_template.h"
 
 using namespace stepfiber;
 

@@ -159,6 +159,17 @@ class Engine {
                                                const std::optional<std::string>& name,
                                                const std::optional<std::string>& input);
 
+  /// StartSyncExecution's first half (EXPRESS only): starts the execution
+  /// and keeps its result until release_sync_result(). The operation layer
+  /// waits for the end without holding a thread.
+  Result<StartExecutionResult> begin_sync_execution(const std::string& state_machine_arn,
+                                                    const std::optional<std::string>& name,
+                                                    const std::optional<std::string>& input) {
+    return start(state_machine_arn, name, input, true);
+  }
+  /// Lets retention purge a finished begin_sync_execution() execution.
+  void release_sync_result(const std::string& execution_arn);
+
  private:
   Result<StartExecutionResult> start(const std::string& state_machine_arn, const std::optional<std::string>& name,
                                      const std::optional<std::string>& input, bool sync);
@@ -254,6 +265,12 @@ class Engine {
   /// Latency samples (ns) from a SendTask* call to its task's fiber
   /// resuming, since the last call; for benchmarks.
   std::vector<std::uint32_t> take_resume_latencies_ns();
+
+  /// The engine thread's internals, for the operation layer (api/) only:
+  /// it posts whole operations to the engine thread, where the methods
+  /// above run inline.
+  engine::Core& core() noexcept { return *core_; }
+  const EngineOptions& options() const noexcept;
 
  private:
   std::unique_ptr<engine::Core> core_;

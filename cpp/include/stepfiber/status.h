@@ -32,6 +32,22 @@ enum class ErrorCode {
   kExecutionAlreadyExists,
   kExecutionLimitExceeded,
   kActivityDoesNotExist,
+  kResourceNotFound,           ///< alias, version, map run or tagged resource not found
+  kConflictException,          ///< e.g. deleting a version an alias routes to
+  kServiceQuotaExceededException,
+  kTooManyTags,
+  kExecutionNotRedrivable,
+  kMissingRequiredParameter,
+  kInvalidLoggingConfiguration,
+  kInvalidTracingConfiguration,
+  kInvalidEncryptionConfiguration,
+  kStateMachineLimitExceeded,
+  kActivityAlreadyExists,
+  kActivityLimitExceeded,
+  kActivityWorkerLimitExceeded,
+  kSerializationException,     ///< request body or member types unreadable
+  kUnknownOperationException,  ///< X-Amz-Target names no operation
+  kUnsupportedOperation,       ///< e.g. TestState before it exists
   kEngineClosed,               ///< the engine was shut down (not an AWS code)
 };
 

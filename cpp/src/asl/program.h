@@ -12,8 +12,8 @@
 
 #include "choice/choice_rule.h"
 #include "path/json_path.h"
-#include "path/payload_template.h"
-#include "path/value_expr.h"
+#include "payload/payload_template.h"
+#include "intrinsics/value_expr.h"
 #include "stepfiber/json.h"
 
 namespace stepfiber::asl {

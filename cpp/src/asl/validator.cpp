@@ -20,7 +20,7 @@
 
 #include "choice/timestamp.h"
 #include "path/json_path.h"
-#include "path/value_expr.h"
+#include "intrinsics/value_expr.h"
 
 namespace stepfiber::asl {
 namespace {

@@ -1,7 +1,7 @@
 // ChoiceRule: compiled JSONPath-mode Choice rules (And/Or/Not and comparison operators) and their evaluation.
 #include "choice/choice_rule.h"
 
-#include "path/value_expr.h"
+#include "intrinsics/value_expr.h"
 
 #include <cstdint>
 #include <exception>
@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "asl/error_names.h"
+#include "errors/error_names.h"
 #include "choice/timestamp.h"
 #include "path/json_path.h"
 

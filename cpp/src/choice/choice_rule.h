@@ -5,8 +5,8 @@
 #include <string>
 #include <string_view>
 
-#include "asl/state_error.h"
-#include "path/payload_template.h"
+#include "errors/state_error.h"
+#include "payload/payload_template.h"
 #include "stepfiber/json.h"
 #include "stepfiber/status.h"
 

@@ -22,6 +22,22 @@ std::string_view error_code_name(ErrorCode code) noexcept {
     case ErrorCode::kExecutionAlreadyExists: return "ExecutionAlreadyExists";
     case ErrorCode::kExecutionLimitExceeded: return "ExecutionLimitExceeded";
     case ErrorCode::kActivityDoesNotExist: return "ActivityDoesNotExist";
+    case ErrorCode::kResourceNotFound: return "ResourceNotFound";
+    case ErrorCode::kConflictException: return "ConflictException";
+    case ErrorCode::kServiceQuotaExceededException: return "ServiceQuotaExceededException";
+    case ErrorCode::kTooManyTags: return "TooManyTags";
+    case ErrorCode::kExecutionNotRedrivable: return "ExecutionNotRedrivable";
+    case ErrorCode::kMissingRequiredParameter: return "MissingRequiredParameter";
+    case ErrorCode::kInvalidLoggingConfiguration: return "InvalidLoggingConfiguration";
+    case ErrorCode::kInvalidTracingConfiguration: return "InvalidTracingConfiguration";
+    case ErrorCode::kInvalidEncryptionConfiguration: return "InvalidEncryptionConfiguration";
+    case ErrorCode::kStateMachineLimitExceeded: return "StateMachineLimitExceeded";
+    case ErrorCode::kActivityAlreadyExists: return "ActivityAlreadyExists";
+    case ErrorCode::kActivityLimitExceeded: return "ActivityLimitExceeded";
+    case ErrorCode::kActivityWorkerLimitExceeded: return "ActivityWorkerLimitExceeded";
+    case ErrorCode::kSerializationException: return "SerializationException";
+    case ErrorCode::kUnknownOperationException: return "UnknownOperationException";
+    case ErrorCode::kUnsupportedOperation: return "UnsupportedOperation";
     case ErrorCode::kEngineClosed: return "EngineClosed";
   }
   return "Unknown";

@@ -75,6 +75,7 @@ Core::Core(EngineOptions options) : options_(std::move(options)) {
   }
   std::binary_semaphore started{0};
   thread_ = std::thread([this, &started] {
+    engine_thread_id_ = std::this_thread::get_id();
     sched_ = new runtime::FiberScheduler();
     boost::fibers::context::active()->get_scheduler()->set_algo(
         boost::fibers::algo::algorithm::ptr_t(sched_));
@@ -87,6 +88,10 @@ Core::Core(EngineOptions options) : options_(std::move(options)) {
 Core::~Core() { shutdown(); }
 
 bool Core::post_and_wait(const std::function<void()>& fn) {
+  if (on_engine_thread()) {  // called from a posted command: run inline
+    fn();
+    return true;
+  }
   std::binary_semaphore done{0};
   {
     std::lock_guard<std::mutex> lk(mu_);
@@ -103,6 +108,10 @@ bool Core::post_and_wait(const std::function<void()>& fn) {
 }
 
 bool Core::post_and_wait_round(const std::function<void()>& fn) {
+  if (on_engine_thread()) {  // inline; the posting command defers its reply with after_round()
+    fn();
+    return true;
+  }
   std::binary_semaphore done{0};
   {
     std::lock_guard<std::mutex> lk(mu_);
@@ -118,6 +127,17 @@ bool Core::post_and_wait_round(const std::function<void()>& fn) {
   return true;
 }
 
+bool Core::post(std::function<void()> fn) {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    if (closed_) return false;
+    commands_.push_back(std::move(fn));
+    work_posted_.store(true, std::memory_order_release);
+  }
+  cv_.notify_one();
+  return true;
+}
+
 void Core::shutdown() {
   {
     std::lock_guard<std::mutex> lk(mu_);
@@ -128,12 +148,16 @@ void Core::shutdown() {
       executions.for_each([](Execution& ex) {
         // Callers blocked in wait_for_execution must not wait forever.
         if (auto* x = ex.extra_if()) {
-          for (auto& w : x->watchers) w->done.release();
+          for (auto& w : x->watchers) w->notify();
           x->watchers.clear();
         }
       });
-      for (auto& w : all_watchers_) w->done.release();
+      for (auto& w : all_watchers_) w->notify();
       all_watchers_.clear();
+      for (auto& [arn, activity] : activities) {  // long polls end with no task
+        for (auto& p : activity.pollers) p->notify();
+        activity.pollers.clear();
+      }
       if (advance_reply_) {
         advance_target_.reset();
         auto reply = std::move(advance_reply_);
@@ -381,8 +405,8 @@ void Core::schedule_activity(ActivityRecord& activity, Execution& ex, std::uint3
   while (!activity.pollers.empty()) {
     auto poller = activity.pollers.front();
     activity.pollers.pop_front();
-    if (poller.use_count() == 1) continue;  // the caller gave up waiting
-    if (hand_over_activity(activity, *poller)) poller->done.release();
+    if (poller.use_count() == 1 && !poller->on_ready) continue;  // the caller gave up waiting
+    if (hand_over_activity(activity, *poller)) poller->notify();
     return;
   }
 }
@@ -457,11 +481,11 @@ void Core::finish(Execution& ex, ExecutionStatus status) {
   closed_order_.push_back(ex.index);
   notify_parents(*this, ex);
   if (auto* x = ex.extra_if()) {
-    for (auto& w : x->watchers) w->done.release();
+    for (auto& w : x->watchers) w->notify();
     x->watchers.clear();
   }
   if (running == 0) {
-    for (auto& w : all_watchers_) w->done.release();
+    for (auto& w : all_watchers_) w->notify();
     all_watchers_.clear();
   }
 }
@@ -510,13 +534,13 @@ void Core::complete_handler(std::uint64_t id, TaskOutcome outcome) {
 namespace {
 // A watcher only the engine still holds belongs to a caller that timed out.
 void drop_abandoned(std::vector<std::shared_ptr<CompletionWatcher>>& ws) {
-  std::erase_if(ws, [](const auto& w) { return w.use_count() == 1; });
+  std::erase_if(ws, [](const auto& w) { return w.use_count() == 1 && !w->on_done; });
 }
 }  // namespace
 
 void Core::watch(Execution& ex, std::shared_ptr<CompletionWatcher> w) {
   if (ex.status != ExecutionStatus::kRunning) {
-    w->done.release();
+    w->notify();
     return;
   }
   drop_abandoned(ex.extra().watchers);
@@ -525,7 +549,7 @@ void Core::watch(Execution& ex, std::shared_ptr<CompletionWatcher> w) {
 
 void Core::watch_all(std::shared_ptr<CompletionWatcher> w) {
   if (running == 0) {
-    w->done.release();
+    w->notify();
     return;
   }
   drop_abandoned(all_watchers_);

@@ -36,16 +36,44 @@
 
 namespace stepfiber::engine {
 
-/// A one-shot signal from the engine thread to a waiting API caller.
+/// A one-shot signal from the engine thread to an API caller: a blocked
+/// thread (`done`) or, for callers that hold no thread, a callback.
 struct CompletionWatcher {
   std::binary_semaphore done{0};
+  /// When set, notify() runs it on the engine thread instead of releasing
+  /// `done`; the watcher is then never dropped as abandoned.
+  std::function<void()> on_done;
+  /// Engine thread: signal once (later calls do nothing for callbacks).
+  void notify() {
+    if (on_done) {
+      auto f = std::move(on_done);
+      on_done = nullptr;
+      f();
+    } else {
+      done.release();
+    }
+  }
 };
 
-/// A GetActivityTask caller waiting for work (any thread).
+/// A GetActivityTask caller waiting for work: a blocked thread (`done`) or
+/// a callback (the operation layer's long poll, which holds no thread).
 struct ActivityPoller {
   std::binary_semaphore done{0};
   std::string worker_name;
-  std::optional<ActivityTask> task;  ///< set on the engine thread before `done`
+  std::optional<ActivityTask> task;  ///< set on the engine thread before notify()
+  /// When set, notify() runs it on the engine thread instead of releasing `done`.
+  std::function<void()> on_ready;
+  bool notified = false;  ///< engine thread: notify() ran
+  void notify() {
+    notified = true;
+    if (on_ready) {
+      auto f = std::move(on_ready);
+      on_ready = nullptr;
+      f();
+    } else {
+      done.release();
+    }
+  }
 };
 
 /// An activity and the work waiting on either side of it.
@@ -84,6 +112,13 @@ class Core {
   /// Like post_and_wait, but the caller is released only after the fibers
   /// made ready by `fn` have run up to their next wait.
   bool post_and_wait_round(const std::function<void()>& fn);
+  /// Queues `fn` for the engine thread and returns at once (the operation
+  /// layer's entry). Commands queued together run in one batch. False (fn
+  /// dropped) when the engine is closed.
+  bool post(std::function<void()> fn);
+  /// True on the engine thread. Engine methods called there (from a posted
+  /// command) run inline instead of posting and waiting.
+  bool on_engine_thread() const noexcept { return std::this_thread::get_id() == engine_thread_id_; }
   void shutdown();
   HandlerQueue& handler_queue() { return handlers_queue_; }
 
@@ -152,6 +187,11 @@ class Core {
   void watch_all(std::shared_ptr<CompletionWatcher> w);
   /// Manual clock: move to now + ms, firing timers in order (async reply).
   void begin_advance(runtime::Millis target, std::function<void()> reply);
+  /// True while a begin_advance() is in progress.
+  bool advancing() const noexcept { return advance_target_.has_value(); }
+  /// Engine thread: runs `fn` once the fibers made ready by the current
+  /// command have run up to their next wait (post_and_wait_round's reply).
+  void after_round(std::function<void()> fn) { after_round_.push_back(std::move(fn)); }
   std::size_t live_fibers() const { return live_fibers_; }
   /// Drops timers whose wait is over (see TimerQueue::purge); returns how many.
   std::size_t purge_stale_timers();
@@ -214,6 +254,7 @@ class Core {
   std::unordered_map<std::uint64_t, CallRef> calls_;
 
   std::thread thread_;
+  std::thread::id engine_thread_id_;
 };
 
 /// Monotonic nanoseconds (steady clock), for latency measurement only.

@@ -106,6 +106,8 @@ Engine::~Engine() { core_->shutdown(); }
 
 void Engine::close() { core_->shutdown(); }
 
+const EngineOptions& Engine::options() const noexcept { return core_->options(); }
+
 // ---- state machines --------------------------------------------------------
 
 Result<StateMachineInfo> Engine::create_state_machine(const std::string& name, const std::string& definition,
@@ -306,12 +308,14 @@ Result<ExecutionInfo> Engine::start_sync_execution(const std::string& sm_arn, co
     }
   }
   auto info = describe_execution(arn);
-  (void)core_->post_and_wait([&] {
-    if (Execution* ex = core_->executions.find(arn)) {
-      ex->result_pending = false;
-    }
-  });
+  release_sync_result(arn);
   return info;
+}
+
+void Engine::release_sync_result(const std::string& execution_arn) {
+  (void)core_->post_and_wait([&] {
+    if (Execution* ex = core_->executions.find(execution_arn)) ex->result_pending = false;
+  });
 }
 
 Result<StartExecutionResult> Engine::start(const std::string& sm_arn, const std::optional<std::string>& name,
@@ -539,7 +543,7 @@ Status Engine::delete_activity(const std::string& arn) {
   if (!core_->post_and_wait([&] {
         auto it = core_->activities.find(arn);
         if (it == core_->activities.end()) return;
-        for (auto& p : it->second.pollers) p->done.release();  // waiting workers get no task
+        for (auto& p : it->second.pollers) p->notify();  // waiting workers get no task
         core_->activities.erase(it);
       }))
     return kClosed;

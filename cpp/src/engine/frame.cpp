@@ -13,7 +13,7 @@
 
 #include <boost/fiber/operations.hpp>
 
-#include "asl/error_names.h"
+#include "errors/error_names.h"
 #include "choice/timestamp.h"
 
 namespace stepfiber::engine {

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "asl/program.h"
-#include "asl/state_error.h"
+#include "errors/state_error.h"
 #include "engine/core.h"
 #include "engine/execution.h"
 #include "stepfiber/json.h"

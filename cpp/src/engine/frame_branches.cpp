@@ -8,7 +8,7 @@
 #include <functional>
 #include <utility>
 
-#include "asl/error_names.h"
+#include "errors/error_names.h"
 #include "engine/frame.h"
 
 namespace stepfiber::engine {

@@ -3,7 +3,7 @@
 #include <limits>
 #include <utility>
 
-#include "asl/error_names.h"
+#include "errors/error_names.h"
 #include "engine/frame.h"
 #include "engine/sfn_integration.h"
 

@@ -5,7 +5,7 @@
 #include <exception>
 #include <string>
 
-#include "asl/error_names.h"
+#include "errors/error_names.h"
 #include "engine/core.h"
 #include "engine/frame.h"
 

@@ -1,4 +1,5 @@
 // Predefined States.* error names (ASL spec Appendix A) and matching rules.
+// Lives in errors/ (layer 0) so every layer that raises them includes down.
 #pragma once
 
 #include <string_view>

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "asl/state_error.h"
+#include "errors/state_error.h"
 #include "stepfiber/json.h"
 #include "stepfiber/status.h"
 

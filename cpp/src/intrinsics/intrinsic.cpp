@@ -7,9 +7,9 @@
 #include <utility>
 #include <vector>
 
-#include "asl/error_names.h"
+#include "errors/error_names.h"
 #include "intrinsics/functions.h"
-#include "path/value_expr.h"
+#include "intrinsics/value_expr.h"
 
 namespace stepfiber::intrinsics {
 

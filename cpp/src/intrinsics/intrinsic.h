@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "asl/state_error.h"
+#include "errors/state_error.h"
 #include "path/eval_scope.h"
 #include "stepfiber/json.h"
 #include "stepfiber/status.h"

@@ -1,10 +1,10 @@
 // ValueExpr: compile and evaluate paths, context paths, variable references and intrinsic calls.
-#include "path/value_expr.h"
+#include "intrinsics/value_expr.h"
 
 #include <exception>
 #include <utility>
 
-#include "asl/error_names.h"
+#include "errors/error_names.h"
 #include "intrinsics/intrinsic.h"
 
 namespace stepfiber::path {

@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "asl/state_error.h"
+#include "errors/state_error.h"
 #include "path/eval_scope.h"
 #include "path/json_path.h"
 #include "stepfiber/json.h"

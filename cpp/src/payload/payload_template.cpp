@@ -1,13 +1,13 @@
 // PayloadTemplate: compiled Parameters / ResultSelector / ItemSelector templates and their evaluation.
-#include "path/payload_template.h"
+#include "payload/payload_template.h"
 
 #include <exception>
 #include <utility>
 #include <vector>
 
-#include "asl/error_names.h"
+#include "errors/error_names.h"
 #include "path/json_path.h"
-#include "path/value_expr.h"
+#include "intrinsics/value_expr.h"
 
 namespace stepfiber::path {
 

@@ -1,5 +1,5 @@
 // Payload templates: Parameters, ResultSelector, ItemSelector. Compiled once;
-// keys ending in ".$" take a value expression (path/value_expr.h): a path
+// keys ending in ".$" take a value expression (intrinsics/value_expr.h): a path
 // (`$...`), a context path (`$$...`), a variable reference (`$name...`) or an
 // intrinsic function call (`States.Format(...)`).
 #pragma once
@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "asl/state_error.h"
+#include "errors/state_error.h"
 #include "path/eval_scope.h"
 #include "stepfiber/json.h"
 #include "stepfiber/status.h"

@@ -1,0 +1,45 @@
+// Declarations of every operation handler (one ops_*.cpp per resource
+// kind); operation_table.cpp routes names to them.
+#pragma once
+
+#include "api/operations.h"
+
+namespace stepfiber::api::handlers {
+
+// State machines (ops_state_machines.cpp).
+Result<Json> create_state_machine(Context&, const Json&);
+Result<Json> describe_state_machine(Context&, const Json&);
+Result<Json> update_state_machine(Context&, const Json&);
+Result<Json> delete_state_machine(Context&, const Json&);
+Result<Json> list_state_machines(Context&, const Json&);
+Result<Json> validate_state_machine_definition(Context&, const Json&);
+Result<Json> describe_state_machine_for_execution(Context&, const Json&);
+
+// Executions (ops_executions.cpp).
+Result<Json> start_execution(Context&, const Json&);
+void start_sync_execution(Context&, const Json&, Done);
+Result<Json> describe_execution(Context&, const Json&);
+Result<Json> list_executions(Context&, const Json&);
+Result<Json> stop_execution(Context&, const Json&);
+Result<Json> get_execution_history(Context&, const Json&);
+
+// Activities (ops_activities.cpp).
+Result<Json> create_activity(Context&, const Json&);
+Result<Json> describe_activity(Context&, const Json&);
+Result<Json> delete_activity(Context&, const Json&);
+Result<Json> list_activities(Context&, const Json&);
+void get_activity_task(Context&, const Json&, Done);
+
+// Task tokens (ops_tasks.cpp).
+Result<Json> send_task_success(Context&, const Json&);
+Result<Json> send_task_failure(Context&, const Json&);
+Result<Json> send_task_heartbeat(Context&, const Json&);
+
+// Testing (ops_testing.cpp).
+Result<Json> test_state(Context&, const Json&);
+
+// Extensions, StepFiber.* targets (ops_extensions.cpp).
+void advance_clock(Context&, const Json&, Done);
+Result<Json> list_pending_tasks(Context&, const Json&);
+
+}  // namespace stepfiber::api::handlers

@@ -1,0 +1,116 @@
+// The operation table: each model operation and extension, its handler and
+// the input members it reads or deliberately ignores. The model-coverage
+// test (tests/python/test_api_model.py) fails when botocore's model has an
+// operation or input member that is neither.
+#include "api/handlers.h"
+
+namespace stepfiber::api {
+namespace {
+
+using namespace handlers;
+
+Result<Json> not_yet(Context&, const Json&) {
+  return Status(ErrorCode::kUnsupportedOperation, "This operation is not supported by stepfiber yet");
+}
+
+constexpr std::string_view kNoLogs = "CloudWatch Logs are not emulated; the configuration is validated and dropped";
+constexpr std::string_view kNoXRay = "X-Ray tracing is not emulated; validated and dropped";
+constexpr std::string_view kNoKms = "payloads are not encrypted locally; validated and dropped";
+constexpr std::string_view kNoTrace = "X-Ray trace headers are validated and dropped";
+
+std::vector<OperationSpec> build() {
+  std::vector<OperationSpec> t;
+  auto sync = [&](std::string_view name, SyncHandler h, std::vector<std::string_view> reads,
+                  std::vector<std::pair<std::string_view, std::string_view>> ignored = {}) {
+    t.push_back(OperationSpec{name, h, nullptr, std::move(reads), std::move(ignored), false});
+  };
+  auto async = [&](std::string_view name, AsyncHandler h, std::vector<std::string_view> reads,
+                   std::vector<std::pair<std::string_view, std::string_view>> ignored = {}) {
+    t.push_back(OperationSpec{name, nullptr, h, std::move(reads), std::move(ignored), false});
+  };
+  // State machines.
+  sync("CreateStateMachine", create_state_machine, {"name", "definition", "roleArn", "type"},
+       {{"loggingConfiguration", kNoLogs},
+        {"tags", "tags on create are not stored yet"},
+        {"tracingConfiguration", kNoXRay},
+        {"publish", "versions are not implemented yet"},
+        {"versionDescription", "versions are not implemented yet"},
+        {"encryptionConfiguration", kNoKms}});
+  sync("DescribeStateMachine", describe_state_machine, {"stateMachineArn"},
+       {{"includedData", "definitions are never redacted locally"}});
+  sync("UpdateStateMachine", update_state_machine,
+       {"stateMachineArn", "definition", "roleArn", "loggingConfiguration", "tracingConfiguration"},
+       {{"publish", "versions are not implemented yet"},
+        {"versionDescription", "versions are not implemented yet"},
+        {"encryptionConfiguration", kNoKms}});
+  sync("DeleteStateMachine", delete_state_machine, {"stateMachineArn"});
+  sync("ListStateMachines", list_state_machines, {"maxResults", "nextToken"});
+  sync("ValidateStateMachineDefinition", validate_state_machine_definition,
+       {"definition", "type", "severity", "maxResults"});
+  sync("DescribeStateMachineForExecution", describe_state_machine_for_execution, {"executionArn"},
+       {{"includedData", "definitions are never redacted locally"}});
+  // Versions and aliases.
+  sync("PublishStateMachineVersion", not_yet, {"stateMachineArn", "revisionId", "description"});
+  sync("ListStateMachineVersions", not_yet, {"stateMachineArn", "nextToken", "maxResults"});
+  sync("DeleteStateMachineVersion", not_yet, {"stateMachineVersionArn"});
+  sync("CreateStateMachineAlias", not_yet, {"description", "name", "routingConfiguration"});
+  sync("DescribeStateMachineAlias", not_yet, {"stateMachineAliasArn"});
+  sync("UpdateStateMachineAlias", not_yet, {"stateMachineAliasArn", "description", "routingConfiguration"});
+  sync("DeleteStateMachineAlias", not_yet, {"stateMachineAliasArn"});
+  sync("ListStateMachineAliases", not_yet, {"stateMachineArn", "nextToken", "maxResults"});
+  // Executions.
+  sync("StartExecution", start_execution, {"stateMachineArn", "name", "input"}, {{"traceHeader", kNoTrace}});
+  async("StartSyncExecution", start_sync_execution, {"stateMachineArn", "name", "input"},
+        {{"traceHeader", kNoTrace}, {"includedData", "outputs are never redacted locally"}});
+  sync("StopExecution", stop_execution, {"executionArn", "error", "cause"});
+  sync("DescribeExecution", describe_execution, {"executionArn"},
+       {{"includedData", "outputs are never redacted locally"}});
+  sync("ListExecutions", list_executions,
+       {"stateMachineArn", "statusFilter", "maxResults", "nextToken", "mapRunArn", "redriveFilter"});
+  sync("GetExecutionHistory", get_execution_history,
+       {"executionArn", "maxResults", "reverseOrder", "nextToken", "includeExecutionData"});
+  sync("RedriveExecution", not_yet, {"executionArn", "clientToken"});
+  // Activities.
+  sync("CreateActivity", create_activity, {"name"},
+       {{"tags", "tags on create are not stored yet"}, {"encryptionConfiguration", kNoKms}});
+  sync("DescribeActivity", describe_activity, {"activityArn"});
+  sync("DeleteActivity", delete_activity, {"activityArn"});
+  sync("ListActivities", list_activities, {"maxResults", "nextToken"});
+  async("GetActivityTask", get_activity_task, {"activityArn", "workerName"});
+  // Task tokens.
+  sync("SendTaskSuccess", send_task_success, {"taskToken", "output"});
+  sync("SendTaskFailure", send_task_failure, {"taskToken", "error", "cause"});
+  sync("SendTaskHeartbeat", send_task_heartbeat, {"taskToken"});
+  // Map runs.
+  sync("DescribeMapRun", not_yet, {"mapRunArn"});
+  sync("ListMapRuns", not_yet, {"executionArn", "maxResults", "nextToken"});
+  sync("UpdateMapRun", not_yet, {"mapRunArn", "maxConcurrency", "toleratedFailurePercentage", "toleratedFailureCount"});
+  // Tags.
+  sync("TagResource", not_yet, {"resourceArn", "tags"});
+  sync("UntagResource", not_yet, {"resourceArn", "tagKeys"});
+  sync("ListTagsForResource", not_yet, {"resourceArn"});
+  // Testing.
+  sync("TestState", test_state,
+       {"definition", "roleArn", "input", "inspectionLevel", "revealSecrets", "variables", "stateName", "mock",
+        "context", "stateConfiguration"});
+  // Extensions (X-Amz-Target: StepFiber.<Name>).
+  t.push_back(OperationSpec{"AdvanceClock", nullptr, advance_clock, {"seconds"}, {}, true});
+  t.push_back(OperationSpec{"ListPendingTasks", list_pending_tasks, nullptr, {"executionArn"}, {}, true});
+  return t;
+}
+
+}  // namespace
+
+const std::vector<OperationSpec>& operation_table() {
+  static const std::vector<OperationSpec> table = build();
+  return table;
+}
+
+const OperationSpec* find_operation(std::string_view name, bool extension) {
+  for (const auto& op : operation_table()) {
+    if (op.name == name && op.extension == extension) return &op;
+  }
+  return nullptr;
+}
+
+}  // namespace stepfiber::api

@@ -110,8 +110,7 @@ Value to_boolean(const Value& arg) {
     case Kind::kNull:
       return Value::boolean(false);
     case Kind::kFunction:
-      // functions are JS objects with enumerable keys (lambdas) or plain functions
-      return Value::boolean(static_cast<const Callable&>(arg.fn()).type == FnType::kLambda);
+      return Value::boolean(false);
   }
   return Value::boolean(false);
 }
@@ -126,6 +125,18 @@ Value to_string_value(const Value& arg, bool pretty) {
   if (arg.is_string()) return arg;
   if (arg.is_function()) return Value::string("");
   if (arg.is_number() && !std::isfinite(arg.as_number())) throw_error("D3001", arg);
+  // JSON.stringify's replacer runs isNumeric() on every number: D1001
+  std::vector<const Value*> stack{&arg};
+  while (!stack.empty()) {
+    const Value* v = stack.back();
+    stack.pop_back();
+    if (v->is_number() && !std::isfinite(v->as_number()) && !std::isnan(v->as_number())) throw_error("D1001", *v);
+    if (v->is_array()) {
+      for (const auto& e : v->arr().items) stack.push_back(&e);
+    } else if (v->is_object()) {
+      for (const auto& [k, e] : v->obj().entries) stack.push_back(&e);
+    }
+  }
   Value a = arg;
   if (a.is_array() && a.arr().outer_wrapper && !a.arr().items.empty()) a = a.arr().items[0];
   StringifyOptions o;
@@ -299,7 +310,16 @@ Value Evaluator::evaluate(const Node* expr, const Value& input, const Env& env) 
       Value results = Value::sequence();
       Value in = input;
       if (in.is_array() && in.arr().outer_wrapper && !in.arr().items.empty()) in = in.arr().items[0];
-      if (in.is_object()) {
+      if (in.is_array()) {
+        auto& out = results.arr().items;
+        for (const auto& v : in.arr().items) {
+          if (v.is_array()) {
+            flatten_into(v, out);
+          } else {
+            out.push_back(v);
+          }
+        }
+      } else if (in.is_object()) {
         auto& out = results.arr().items;
         for (const auto& [k, v] : in.obj().entries) {
           if (v.is_array()) {

@@ -11,7 +11,7 @@ namespace stepfiber::jsonata {
 namespace {
 
 const char16_t kJsSpace[] =
-    u"\\t\\n\\x0b\\f\\r \\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}\\x{feff}";
+    u"\\t\\n\\x0b\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff";
 
 struct MatchResources {
   pcre2_match_context_16* ctx = nullptr;
@@ -93,7 +93,7 @@ std::u16string rewrite_js_regex(std::u16string_view js) {
       continue;
     }
     if (c == u'.') {
-      out += u"[^\\n\\r\\x{2028}\\x{2029}]";
+      out += u"[^\\n\\r\\u2028\\u2029]";
       continue;
     }
     out += c;

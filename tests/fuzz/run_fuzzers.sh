@@ -12,6 +12,8 @@ SECONDS_PER_TARGET=${FUZZ_SECONDS:-60}
 TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then
   TARGETS=(compile json_path payload_template intrinsic token send_task)
+  # The HTTP endpoint's target exists once cpp/src/http is built.
+  if [ -x "$BUILD_DIR/tests/fuzz/fuzz_http_request" ]; then TARGETS+=(http_request); fi
 fi
 # Boost.Context switches stacks under ASan's feet; see the Makefile's
 # `sanitize` target for why detect_stack_use_after_return stays off.

@@ -22,7 +22,10 @@ using boost::system::error_code;
 
 namespace {
 
-constexpr std::size_t kReadChunk = 16 * 1024;
+// The first read of a request; most SDK requests fit in it whole.
+constexpr std::size_t kIdleReadBytes = 2048;
+// A connection keeps at most this much read buffer between requests.
+constexpr std::size_t kKeepBufferBytes = 8 * 1024;
 // While closing after an error we read (and drop) what the client is still
 // sending, so our answer is not lost to a TCP reset; this much, this long.
 constexpr std::size_t kLingerBytes = 256 * 1024;
@@ -90,8 +93,11 @@ void Connection::next_request() {
     read_header();
     return;
   }
+  // Idle keep-alive connections can number in the thousands: give back a
+  // buffer a large request grew, and wait with a small one.
+  if (buffer_.capacity() > kKeepBufferBytes) buffer_.shrink_to_fit();
   stream_.expires_after(shared_.options.idle_timeout);
-  stream_.async_read_some(buffer_.prepare(kReadChunk), [self = shared_from_this()](error_code ec, std::size_t n) {
+  stream_.async_read_some(buffer_.prepare(kIdleReadBytes), [self = shared_from_this()](error_code ec, std::size_t n) {
     self->on_idle_read(ec, n);
   });
 }
@@ -176,6 +182,7 @@ void Connection::dispatch() {
   } catch (...) {
     slot->reply(wire::error(500, "InternalFailure", "The operation handler failed."));
   }
+  parser_.reset();  // the request's fields are not needed while we wait
 }
 
 void Connection::deliver(std::uint64_t seq, api::Response answer) {

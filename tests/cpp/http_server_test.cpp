@@ -246,16 +246,41 @@ TEST(HttpWire, CheckAcceptsWhatSdksSendAndRefusesTheRest) {
   EXPECT_EQ(missing->error_code, "UnknownOperationException");
 }
 
+// make_response's bytes, read back by Beast.
+HttpResponse read_back(const wire::Response& r) {
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.eager(true);
+  error_code ec;
+  const std::string bytes = r.head + r.body;
+  const auto used = parser.put(asio::buffer(bytes), ec);
+  EXPECT_FALSE(ec) << ec.message();
+  EXPECT_TRUE(parser.is_done());
+  EXPECT_EQ(used, bytes.size());
+  return parser.release();
+}
+
 TEST(HttpWire, ResponseCarriesAwsHeaders) {
-  auto res = wire::make_response(wire::error(400, "TaskDoesNotExist", "gone"), "id-1", 11, true);
+  auto res = read_back(wire::make_response(wire::error(400, "TaskDoesNotExist", "gone"), 11, true, "id-1"));
   EXPECT_EQ(res.result_int(), 400u);
+  EXPECT_EQ(res.version(), 11u);
   EXPECT_EQ(res[bhttp::field::content_type], "application/x-amz-json-1.0");
   EXPECT_EQ(res["x-amzn-RequestId"], "id-1");
   EXPECT_EQ(res["x-amzn-ErrorType"], "TaskDoesNotExist");
   EXPECT_EQ(res[bhttp::field::content_length], std::to_string(res.body().size()));
+  EXPECT_EQ(res.body(), wire::error_body("TaskDoesNotExist", "gone"));
   EXPECT_TRUE(res.keep_alive());
+  auto ok = read_back(wire::make_response(Response{}, 11, false));
+  EXPECT_EQ(ok.result_int(), 200u);
+  EXPECT_EQ(ok.body(), "{}");
+  EXPECT_TRUE(is_uuid4(std::string(ok["x-amzn-RequestId"])));
+  EXPECT_EQ(ok.find("x-amzn-ErrorType"), ok.end());
+  EXPECT_FALSE(ok.keep_alive());
+  auto ten = read_back(wire::make_response(Response{}, 10, true));
+  EXPECT_EQ(ten.version(), 10u);
+  EXPECT_TRUE(ten.keep_alive());
+  EXPECT_EQ(read_back(wire::make_response(wire::error(405, "M", "m"), 11, true))[bhttp::field::allow], "POST");
   // Codes unfit for a header are not sent as one; bad statuses become 500.
-  auto odd = wire::make_response(Response{42, "{}", "a\r\nb"}, "id-2", 10, false);
+  auto odd = read_back(wire::make_response(Response{42, "{}", "a\r\nb"}, 10, false));
   EXPECT_EQ(odd.result_int(), 500u);
   EXPECT_EQ(odd.find("x-amzn-ErrorType"), odd.end());
   EXPECT_FALSE(odd.keep_alive());

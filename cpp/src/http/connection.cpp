@@ -7,9 +7,9 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/beast/http/empty_body.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
+#include <array>
 #include <exception>
 #include <utility>
 
@@ -69,7 +69,20 @@ Shared::Shared(Handler h, Options o)
       limits{options.max_header_bytes, options.max_body_bytes},
       single_thread(options.threads <= 1) {}
 
-Connection::Connection(asio::ip::tcp::socket socket, Shared& shared) : shared_(shared), stream_(std::move(socket)) {}
+Connection::Connection(asio::ip::tcp::socket socket, Shared& shared) : shared_(shared), socket_(std::move(socket)) {}
+
+void Connection::arm(std::chrono::steady_clock::duration timeout) {
+  deadline_.store((std::chrono::steady_clock::now() + timeout).time_since_epoch().count(), std::memory_order_relaxed);
+}
+
+void Connection::disarm() { deadline_.store(kNoDeadline, std::memory_order_relaxed); }
+
+void Connection::on_deadline() {
+  if (closed_) return;
+  // Re-armed since the sweep looked: not expired after all.
+  if (deadline_.load(std::memory_order_relaxed) > std::chrono::steady_clock::now().time_since_epoch().count()) return;
+  finish();  // pending operations complete with operation_aborted and see closed_
+}
 
 void Connection::start() { next_request(); }
 
@@ -78,8 +91,8 @@ void Connection::finish() {
   closed_ = true;
   waiting_ = false;
   error_code ignored;
-  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  stream_.close();
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
   auto self = shared_from_this();  // erase() below may drop the last owner
   std::lock_guard lock(shared_.mu);
   shared_.connections.erase(pos_);
@@ -96,8 +109,8 @@ void Connection::next_request() {
   // Idle keep-alive connections can number in the thousands: give back a
   // buffer a large request grew, and wait with a small one.
   if (buffer_.capacity() > kKeepBufferBytes) buffer_.shrink_to_fit();
-  stream_.expires_after(shared_.options.idle_timeout);
-  stream_.async_read_some(buffer_.prepare(kIdleReadBytes), [self = shared_from_this()](error_code ec, std::size_t n) {
+  arm(shared_.options.idle_timeout);
+  socket_.async_read_some(buffer_.prepare(kIdleReadBytes), [self = shared_from_this()](error_code ec, std::size_t n) {
     self->on_idle_read(ec, n);
   });
 }
@@ -114,8 +127,8 @@ void Connection::on_idle_read(error_code ec, std::size_t n) {
 }
 
 void Connection::read_header() {
-  stream_.expires_after(shared_.options.header_timeout);
-  bhttp::async_read_header(stream_, buffer_, *parser_,
+  arm(shared_.options.header_timeout);
+  bhttp::async_read_header(socket_, buffer_, *parser_,
                            [self = shared_from_this()](error_code ec, std::size_t) { self->on_header(ec); });
 }
 
@@ -126,9 +139,10 @@ void Connection::on_header(error_code ec) {
     return;
   }
   if (wire::wants_continue(parser_->get()) && !parser_->is_done()) {
-    auto interim = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
-    stream_.expires_after(shared_.options.write_timeout);
-    bhttp::async_write(stream_, *interim, [self = shared_from_this(), interim](error_code wec, std::size_t) {
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    arm(shared_.options.write_timeout);
+    asio::async_write(socket_, asio::buffer(kContinue.data(), kContinue.size()),
+                      [self = shared_from_this()](error_code wec, std::size_t) {
       if (self->closed_) return;
       if (wec) {
         self->finish();
@@ -146,8 +160,8 @@ void Connection::read_body() {
     on_body({});
     return;
   }
-  stream_.expires_after(shared_.options.body_timeout);
-  bhttp::async_read(stream_, buffer_, *parser_,
+  arm(shared_.options.body_timeout);
+  bhttp::async_read(socket_, buffer_, *parser_,
                     [self = shared_from_this()](error_code ec, std::size_t) { self->on_body(ec); });
 }
 
@@ -157,7 +171,7 @@ void Connection::on_body(error_code ec) {
     fail(ec);
     return;
   }
-  stream_.expires_never();
+  disarm();
   dispatch();
 }
 
@@ -165,7 +179,6 @@ void Connection::dispatch() {
   auto& req = parser_->get();
   version_ = req.version();
   keep_alive_ = req.keep_alive();
-  request_id_ = wire::new_request_id();
   if (auto refused = wire::check(req)) {
     respond(std::move(*refused), keep_alive_);
     return;
@@ -190,7 +203,7 @@ void Connection::deliver(std::uint64_t seq, api::Response answer) {
     on_reply(seq, std::move(answer));
     return;
   }
-  asio::dispatch(stream_.get_executor(), [self = shared_from_this(), seq, a = std::move(answer)]() mutable {
+  asio::dispatch(socket_.get_executor(), [self = shared_from_this(), seq, a = std::move(answer)]() mutable {
     self->on_reply(seq, std::move(a));
   });
 }
@@ -208,23 +221,23 @@ void Connection::fail(error_code ec) {
     return;
   }
   version_ = parser_->is_header_done() ? parser_->get().version() : 11;
-  request_id_ = wire::new_request_id();
   respond(wire::parse_failure(ec), false);
 }
 
 void Connection::respond(api::Response answer, bool keep_alive) {
   // Stop() may have closed us while the answer travelled.
   if (closed_) return;
-  response_.emplace(wire::make_response(std::move(answer), request_id_, version_, keep_alive));
-  stream_.expires_after(shared_.options.write_timeout);
-  bhttp::async_write(stream_, *response_,
-                     [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
+  response_ = wire::make_response(std::move(answer), version_, keep_alive);
+  const std::array<asio::const_buffer, 2> buffers{asio::buffer(response_.head), asio::buffer(response_.body)};
+  arm(shared_.options.write_timeout);
+  asio::async_write(socket_, buffers,
+                    [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
 }
 
 void Connection::on_write(error_code ec) {
   if (closed_) return;
-  const bool keep_alive = response_->keep_alive();
-  response_.reset();
+  const bool keep_alive = response_.keep_alive;
+  response_ = {};
   if (ec) {
     finish();
     return;
@@ -238,10 +251,10 @@ void Connection::on_write(error_code ec) {
 
 void Connection::linger_close() {
   error_code ignored;
-  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
   buffer_.clear();
-  stream_.expires_after(kLingerTime);
-  stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](error_code ec, std::size_t n) {
+  arm(kLingerTime);
+  socket_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](error_code ec, std::size_t n) {
     self->on_linger_read(ec, n);
   });
 }
@@ -254,7 +267,7 @@ void Connection::on_linger_read(error_code ec, std::size_t n) {
     return;
   }
   // The deadline set in linger_close() still stands; keep draining.
-  stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](error_code e, std::size_t m) {
+  socket_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](error_code e, std::size_t m) {
     self->on_linger_read(e, m);
   });
 }

@@ -1,13 +1,13 @@
 // One client connection of the HTTP endpoint (internal to http/): its
-// read -> handle -> write loop, its timeouts, and the state the server and
+// read -> handle -> write loop, its deadline, and the state the server and
 // late replies share with it.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <cstdint>
 #include <list>
 #include <memory>
@@ -59,7 +59,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
   /// onto the connection's executor when needed.
   void deliver(std::uint64_t seq, api::Response answer);
   /// The executor every operation of this connection runs on.
-  boost::asio::any_io_executor executor() { return stream_.get_executor(); }
+  boost::asio::any_io_executor executor() { return socket_.get_executor(); }
+
+  /// When the current read or write times out (steady_clock ticks;
+  /// kNoDeadline while waiting for the handler). Read by the server's sweep
+  /// from any thread.
+  std::int64_t deadline() const { return deadline_.load(std::memory_order_relaxed); }
+  /// Closes the connection if its deadline has really passed (the sweep
+  /// posts this on the connection's executor).
+  void on_deadline();
+  static constexpr std::int64_t kNoDeadline = INT64_MAX;
 
  private:
   void next_request();
@@ -74,15 +83,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void respond(api::Response answer, bool keep_alive);
   void on_write(boost::system::error_code ec);
   void linger_close();
+  void arm(std::chrono::steady_clock::duration timeout);
+  void disarm();
   void on_linger_read(boost::system::error_code ec, std::size_t n);
 
   Shared& shared_;
-  boost::beast::tcp_stream stream_;
+  boost::asio::ip::tcp::socket socket_;
+  std::atomic<std::int64_t> deadline_{kNoDeadline};
   boost::beast::flat_buffer buffer_;
   std::optional<wire::RequestParser> parser_;
-  std::optional<wire::Response> response_;
+  wire::Response response_;  ///< the one being written
   std::list<std::shared_ptr<Connection>>::iterator pos_;
-  std::string request_id_;
   std::uint64_t seq_ = 0;      ///< number of the request waiting for its answer
   std::size_t lingered_ = 0;   ///< bytes discarded while closing
   unsigned version_ = 11;

@@ -11,6 +11,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <algorithm>
 #include <stdexcept>
 #include <system_error>
 #include <thread>
@@ -52,6 +53,8 @@ struct Server::Impl {
   std::shared_ptr<Shared> shared;  // first: outlives the acceptor below
   tcp::acceptor acceptor;
   asio::steady_timer backoff;      // on the acceptor's strand
+  asio::steady_timer sweep;        // the deadline sweep, on the same strand
+  std::chrono::steady_clock::duration tick;
   asio::executor_work_guard<asio::io_context::executor_type> work;
   std::vector<std::thread> threads;
   tcp::endpoint bound;
@@ -62,7 +65,32 @@ struct Server::Impl {
       : shared(std::make_shared<Shared>(std::move(handler), std::move(options))),
         acceptor(asio::make_strand(shared->ioc)),
         backoff(acceptor.get_executor()),
+        sweep(acceptor.get_executor()),
+        tick(sweep_tick(shared->options)),
         work(shared->ioc.get_executor()) {}
+
+  // Deadlines are checked by one periodic sweep rather than a timer per
+  // read and write: a quarter of the shortest timeout, within [10 ms, 1 s].
+  static std::chrono::steady_clock::duration sweep_tick(const Options& o) {
+    const auto shortest = std::min({o.idle_timeout, o.header_timeout, o.body_timeout, o.write_timeout});
+    return std::clamp<std::chrono::steady_clock::duration>(shortest / 4, std::chrono::milliseconds(10),
+                                                           std::chrono::seconds(1));
+  }
+
+  void start_sweep() {
+    sweep.expires_after(tick);
+    sweep.async_wait([this](error_code ec) {
+      if (ec || shared->stopped.load()) return;
+      const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+      {
+        std::lock_guard lock(shared->mu);
+        for (const auto& c : shared->connections) {
+          if (c->deadline() <= now) asio::post(c->executor(), [c] { c->on_deadline(); });
+        }
+      }
+      start_sweep();
+    });
+  }
 
   void listen() {
     const auto& o = shared->options;
@@ -135,6 +163,7 @@ Server::Server(Handler handler, Options options) {
   impl_ = std::make_unique<Impl>(std::move(handler), std::move(options));
   impl_->listen();
   impl_->accept();
+  impl_->start_sweep();
   const unsigned n = impl_->shared->options.threads;
   impl_->threads.reserve(n);
   for (unsigned i = 0; i < n; ++i) impl_->threads.emplace_back([impl = impl_.get()] { impl->run_io(); });
@@ -170,6 +199,7 @@ void Server::stop() {
     error_code ignored;
     impl->acceptor.close(ignored);
     impl->backoff.cancel();
+    impl->sweep.cancel();
   });
   std::vector<std::shared_ptr<Connection>> open;
   {

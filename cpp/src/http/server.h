@@ -45,6 +45,8 @@ struct Options {
   std::chrono::milliseconds body_timeout{std::chrono::seconds(60)};
   /// To send one response; a client not reading is then dropped.
   std::chrono::milliseconds write_timeout{std::chrono::seconds(60)};
+  // Timeouts are enforced by a periodic sweep every quarter of the shortest
+  // one (10 ms to 1 s), so a connection may live that much past its limit.
   /// Raise this process's open-file soft limit to its hard limit on start,
   /// so 10,000 idle connections fit (each is one descriptor).
   bool raise_fd_limit = true;

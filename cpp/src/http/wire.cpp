@@ -156,7 +156,9 @@ std::string_view target_of(const bhttp::request_header<>& header) {
   return it == header.end() ? std::string_view{} : std::string_view(it->value());
 }
 
-std::string new_request_id() {
+namespace {
+
+void append_request_id(std::string& out) {
   // Request ids only need to be unique, not secret: a per-thread 64-bit
   // generator seeded from the OS.
   thread_local std::mt19937_64 gen{[] {
@@ -165,35 +167,61 @@ std::string new_request_id() {
   }()};
   std::array<std::uint8_t, 16> b{};
   for (int half = 0; half < 2; ++half) {
-    std::uint64_t v = gen();
+    const std::uint64_t v = gen();
     for (int i = 0; i < 8; ++i) b[static_cast<std::size_t>(half * 8 + i)] = static_cast<std::uint8_t>(v >> (8 * i));
   }
   b[6] = static_cast<std::uint8_t>((b[6] & 0x0f) | 0x40);  // version 4
   b[8] = static_cast<std::uint8_t>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
   for (std::size_t i = 0; i < 16; ++i) {
     if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
     out += kHex[b[i] >> 4];
     out += kHex[b[i] & 0xf];
   }
+}
+
+}  // namespace
+
+std::string new_request_id() {
+  std::string out;
+  out.reserve(36);
+  append_request_id(out);
   return out;
 }
 
-Response make_response(api::Response answer, std::string_view request_id, unsigned version, bool keep_alive) {
-  Response res;
-  res.version(version == 10 ? 10 : 11);
-  // A status outside 100..599 is a handler bug; never send it as is.
+Response make_response(api::Response answer, unsigned version, bool keep_alive, std::string_view request_id) {
   const bool valid_status = answer.http_status >= 100 && answer.http_status <= 599;
-  res.result(static_cast<unsigned>(valid_status ? answer.http_status : 500));
-  res.set(bhttp::field::content_type, kContentType);
-  res.set("x-amzn-RequestId", request_id);
-  if (!answer.error_code.empty() && is_header_token(answer.error_code)) res.set("x-amzn-ErrorType", answer.error_code);
-  if (answer.http_status == 405) res.set(bhttp::field::allow, "POST");
-  res.body() = std::move(answer.body);
-  res.keep_alive(keep_alive);
-  res.prepare_payload();
+  const unsigned status = static_cast<unsigned>(valid_status ? answer.http_status : 500);
+  const auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(status));
+  Response res;
+  res.keep_alive = keep_alive;
+  std::string& h = res.head;
+  h.reserve(200 + reason.size() + answer.error_code.size());
+  h += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  h += static_cast<char>('0' + status / 100);
+  h += static_cast<char>('0' + status / 10 % 10);
+  h += static_cast<char>('0' + status % 10);
+  h += ' ';
+  h += reason.empty() ? std::string_view("Unknown") : std::string_view(reason);
+  h += "\r\nContent-Type: ";
+  h += kContentType;
+  h += "\r\nx-amzn-RequestId: ";
+  if (request_id.empty()) {
+    append_request_id(h);
+  } else {
+    h += request_id;
+  }
+  if (!answer.error_code.empty() && is_header_token(answer.error_code)) {
+    h += "\r\nx-amzn-ErrorType: ";
+    h += answer.error_code;
+  }
+  if (status == 405) h += "\r\nAllow: POST";
+  if (version == 10 && keep_alive) h += "\r\nConnection: keep-alive";
+  if (version != 10 && !keep_alive) h += "\r\nConnection: close";
+  h += "\r\nContent-Length: ";
+  h += std::to_string(answer.body.size());
+  h += "\r\n\r\n";
+  res.body = std::move(answer.body);
   return res;
 }
 

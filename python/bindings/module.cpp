@@ -84,6 +84,8 @@ py::list failures_list(const std::vector<Status>& statuses) {
   return failures;
 }
 
+void bind_jsonata(py::module_& m);  // jsonata_module.cpp
+
 }  // namespace stepfiber_python
 
 PYBIND11_MODULE(_core, m) {
@@ -92,6 +94,7 @@ PYBIND11_MODULE(_core, m) {
   using stepfiber::EngineOptions;
   using Opt = std::optional<std::string>;
   m.doc() = "stepfiber's compiled engine (thin adapter; use stepfiber.client()).";
+  bind_jsonata(m);
 #ifdef STEPFIBER_VERSION
   m.attr("__version__") = STEPFIBER_VERSION;
 #else

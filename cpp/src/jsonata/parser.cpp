@@ -97,8 +97,16 @@ class Parser {
 
  private:
   // ---- tokenizer -------------------------------------------------------
+  // UTF-16 offset of a byte offset (incremental: tokens move forward).
   int pos16(std::size_t byte_offset) const {
-    return static_cast<int>(utf16_length(src_.substr(0, std::min(byte_offset, src_.size()))));
+    byte_offset = std::min(byte_offset, src_.size());
+    if (byte_offset < cache_byte_) {
+      cache_byte_ = 0;
+      cache_pos16_ = 0;
+    }
+    cache_pos16_ += utf16_length(src_.substr(cache_byte_, byte_offset - cache_byte_));
+    cache_byte_ = byte_offset;
+    return static_cast<int>(cache_pos16_);
   }
 
   Node* create(NodeType type, std::string value) {
@@ -1027,6 +1035,8 @@ class Parser {
   std::size_t pos_ = 0;
   Node* node_ = nullptr;
   int depth_ = 0;
+  mutable std::size_t cache_byte_ = 0;
+  mutable std::size_t cache_pos16_ = 0;
   int ancestor_label_ = 0;
   int ancestor_index_ = 0;
 };

@@ -52,7 +52,7 @@ $(VPY):
 	$(VPY) -m pip install -q --upgrade pip
 
 venv: deps $(VPY)
-	$(VPY) -m pip install -q "scikit-build-core>=0.10" "pybind11>=2.12" "pytest>=7" "pytest-timeout>=2" "botocore>=1.31" "nbclient>=0.7" "nbformat>=5" "ipykernel>=6"
+	$(VPY) -m pip install -q "scikit-build-core>=0.10" "pybind11>=2.12" "pytest>=7" "pytest-timeout>=2" "boto3==1.44.18" "botocore==1.44.18" "awscli==1.46.3" "nbclient>=0.7" "nbformat>=5" "ipykernel>=6"
 
 build-cpp: deps
 	cmake -S . -B $(CPP_BUILD) -DSTEPFIBER_BUILD_TESTS=ON -DSTEPFIBER_BUILD_PYTHON=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo

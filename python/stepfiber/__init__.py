@@ -16,10 +16,26 @@ Errors are ``sfn.exceptions.<Code>`` (subclasses of :class:`ClientError`, itself
 ``botocore.exceptions.ClientError`` when botocore is installed). Extensions beyond
 boto3 (task handlers, pending tasks, waits, the manual clock) are documented on
 :class:`SFNClient`.
+
+Other doors onto the same engine: :func:`patch_boto3` routes real boto3 clients to it
+in-process, :func:`serve` serves it over HTTP (also ``python -m stepfiber serve``), and the
+pytest plugin (``stepfiber.pytest_plugin``) gives the ``stepfiber_client``,
+``stepfiber_boto3`` and ``stepfiber_endpoint`` fixtures.
 """
 
 from ._core import __version__
+from .boto3_route import patch_boto3
 from .client import SFNClient, client
 from .exceptions import ClientError, ParamValidationError
+from .server import Server, serve
 
-__all__ = ["ClientError", "ParamValidationError", "SFNClient", "__version__", "client"]
+__all__ = [
+    "ClientError",
+    "ParamValidationError",
+    "SFNClient",
+    "Server",
+    "__version__",
+    "client",
+    "patch_boto3",
+    "serve",
+]

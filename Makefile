@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 APT_PACKAGES := g++ make cmake ccache python3 python3-dev python3-venv \
-                libsimdjson-dev nlohmann-json3-dev libboost-fiber1.81-dev libboost-context1.81-dev libgtest-dev \
+                libsimdjson-dev nlohmann-json3-dev libboost-fiber1.81-dev libboost-context1.81-dev libgtest-dev libpcre2-dev libdouble-conversion-dev \
                 clang-14 libclang-rt-14-dev
 PYTHON ?= python3
 VENV := .venv

@@ -13,6 +13,7 @@ import pytest
 
 import stepfiber
 from conftest import ROLE_ARN, unique_name
+from conformance.corpus import missing_corpus
 from conformance.validation import (
     contested_cases,
     floor_violations,
@@ -29,7 +30,7 @@ def test_validation_agreement_floor(capsys: pytest.CaptureFixture[str]) -> None:
     """Agreement with the labelled corpora stays at or above the committed floor."""
     results = run_all()
     if not results:
-        pytest.skip("validation corpora not found")
+        missing_corpus("validation corpora not found")
     directory = validation_dir()
     with capsys.disabled():
         print("\n\nDefinition validation agreement\n" + format_report(results, contested=contested_cases(directory) if directory else []))

@@ -56,6 +56,19 @@ def corpus_dir() -> Path | None:
     return path if (path / "_README.md").is_file() or (path / "_summary.json").is_file() else None
 
 
+def missing_corpus(what: str) -> None:
+    """End a floor test whose corpus is absent: a skip locally, a failure under ``CI=true``.
+
+    CI must measure the floors; a checkout without the corpus there is a setup error,
+    never a silent pass.
+    """
+    import pytest
+
+    if os.environ.get("CI", "").strip().lower() == "true":
+        pytest.fail(f"{what} (CI=true: the floor tests must run in CI)", pytrace=False)
+    pytest.skip(what)
+
+
 def load_summary(directory: Path) -> dict[str, Any]:
     """``_summary.json`` (``global_normalisers`` and counts); {} when missing."""
     path = directory / "_summary.json"

@@ -10,6 +10,7 @@ Options:
   --select TEXT           run only cases whose id contains TEXT
   --write-floor           store today's headline pass counts in floor.json
   --json PATH             write every case result as JSON
+  --door DOOR             in-process (default) or endpoint (real boto3 over HTTP, stepfiber.serve)
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ if __package__ in (None, ""):  # run as a script: make ``conformance`` importabl
 
 from conformance.corpus import CORPUS_ENV, corpus_dir  # noqa: E402
 from conformance.runner import (  # noqa: E402
+    DOORS,
     current_floor,
     failure_lines,
     floor_violations,
@@ -45,6 +47,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--select", metavar="TEXT", help="run only cases whose id contains TEXT")
     parser.add_argument("--write-floor", action="store_true", help="store today's headline pass counts as the floor")
     parser.add_argument("--json", metavar="PATH", help="write every case result as JSON to PATH")
+    parser.add_argument("--door", choices=DOORS, default="in-process",
+                        help="how the runner reaches the engine: in-process client or boto3 over HTTP")
     return parser.parse_args(argv)
 
 
@@ -62,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     if directory is None:
         print(f"conformance corpus not found (<repo>/../shared/conformance/localstack or ${CORPUS_ENV})")
         return 2
-    results = run_corpus(directory, select=args.select)
+    results = run_corpus(directory, select=args.select, door=args.door)
     print(format_report(results, markdown=args.markdown))
     if args.failures:
         lines = failure_lines(results, args.failures)

@@ -7,12 +7,20 @@ the case's callback actions when their token is pending, and otherwise advances 
 engine clock in growing steps so Wait states, timeouts, heartbeats and retry back-off
 elapse. Every wait is bounded; an execution still RUNNING afterwards is a failure
 (unless AWS recorded RUNNING).
+
+Two doors (``door=``): ``"in-process"`` calls the engine's Python client;
+``"endpoint"`` serves the case's engine over HTTP (:func:`stepfiber.serve`) and makes
+every AWS operation with real boto3 over the socket (see :class:`EndpointDoor`). The
+engine, its task handlers (the emulated services) and the extensions the runner needs to
+drive time (``advance_clock``, ``list_pending_tasks``, ``wait_for_execution``) stay on the
+engine's client in both.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -35,7 +43,23 @@ from .corpus import (
     task_resources,
 )
 from .normalise import CORPUS_ACCOUNT, DEFAULT_GLOBAL_RULES, Matcher, Normaliser
-from .services import ServiceEmulator, sqs_success_responder, unknown_lambda_templates
+from .services import (
+    LAMBDA_HEADER_TRANSFORMERS,
+    UNKNOWABLE_REQUEST_ID_PLACEHOLDERS,
+    ServiceEmulator,
+    sqs_success_responder,
+    unknown_lambda_templates,
+)
+
+try:  # boto3's errors (endpoint door); stepfiber.ClientError subclasses it when botocore is present
+    from botocore.exceptions import ClientError as _BotocoreClientError
+except ImportError:  # pragma: no cover
+    _BotocoreClientError = stepfiber.ClientError  # type: ignore[misc,assignment]
+
+#: What an API call raises through either door.
+API_ERRORS: tuple[type[Exception], ...] = (stepfiber.ClientError, _BotocoreClientError)
+#: The doors a case can be run through.
+DOORS = ("in-process", "endpoint")
 
 #: Fixed engine start time: results are deterministic run to run.
 START_TIME = datetime(2024, 6, 1, 12, 0, 0, tzinfo=timezone.utc)
@@ -72,6 +96,7 @@ class CaseResult:
     diff: str = ""  # one line: what differs
     history_match: bool | None = None
     seconds: float = 0.0
+    needs: list[str] = field(default_factory=list)
 
     @property
     def short(self) -> str:
@@ -219,7 +244,7 @@ def _send(
             )
         elif kind == "SendTaskHeartbeat":
             sfn.send_task_heartbeat(taskToken=token)
-    except stepfiber.ClientError as exc:
+    except API_ERRORS as exc:
         raise CaseFailure(f"{kind} raised {exc.response['Error']['Code']}", str(exc)[:200]) from None
 
 
@@ -245,6 +270,104 @@ def _parsed(value: Any) -> Any:
         except ValueError:
             return value
     return value
+
+
+# --- the endpoint door ------------------------------------------------------------------
+
+
+_SESSION_LOCK = threading.Lock()
+_SESSION: Any = None
+
+
+def _botocore_session() -> Any:
+    """One botocore session for every endpoint case (clients from it load the model once)."""
+    global _SESSION
+    with _SESSION_LOCK:
+        if _SESSION is None:
+            import botocore.session
+
+            _SESSION = botocore.session.Session()
+        return _SESSION
+
+
+class EndpointDoor:
+    """The runner's client, with every AWS operation made by real boto3 over HTTP.
+
+    The engine's client is served with :func:`stepfiber.serve` on 127.0.0.1 (a free
+    port); a botocore ``stepfunctions`` client with ``endpoint_url`` and
+    ``inject_host_prefix=False`` (StartSyncExecution) calls it, with fake credentials and
+    no retries (an error must show, not be retried away). ``GetActivityTask`` goes over
+    the same socket as a raw AWS JSON request, because the runner shortens its long poll
+    with the ``pollSeconds`` extension member that boto3 would refuse. The extensions
+    that drive the engine (``list_pending_tasks``, ``advance_clock``,
+    ``wait_for_execution``) go to the engine's own client.
+    """
+
+    _AWS = frozenset({
+        "create_state_machine", "create_activity", "start_execution", "start_sync_execution",
+        "stop_execution", "describe_execution", "get_execution_history",
+        "send_task_success", "send_task_failure", "send_task_heartbeat",
+    })
+
+    def __init__(self, engine: stepfiber.SFNClient) -> None:
+        from botocore.config import Config
+
+        self.engine = engine
+        self.server = stepfiber.serve(engine)
+        self.boto = _botocore_session().create_client(
+            "stepfunctions",
+            region_name=CORPUS_REGION,
+            endpoint_url=self.server.endpoint_url,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+            config=Config(inject_host_prefix=False, retries={"total_max_attempts": 1}, read_timeout=30),
+        )
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._AWS:
+            method = getattr(self.boto, name)
+
+            def call(**kwargs: Any) -> Any:
+                return method(**{k: v for k, v in kwargs.items() if v is not None})
+
+            return call
+        if name in ("list_pending_tasks", "advance_clock", "wait_for_execution"):
+            return getattr(self.engine, name)
+        raise AttributeError(f"the endpoint door has no {name!r}")
+
+    def get_activity_task(self, *, activityArn: str, workerName: str | None = None,
+                          pollSeconds: float | None = None) -> dict[str, Any]:
+        """GetActivityTask over the socket (raw AWS JSON 1.0, with the pollSeconds extension)."""
+        import urllib.error
+        import urllib.request
+
+        body: dict[str, Any] = {"activityArn": activityArn}
+        if workerName is not None:
+            body["workerName"] = workerName
+        if pollSeconds is not None:
+            body["pollSeconds"] = pollSeconds
+        request = urllib.request.Request(
+            self.server.endpoint_url + "/",
+            data=json.dumps(body).encode(),
+            headers={"X-Amz-Target": "AWSStepFunctions.GetActivityTask",
+                     "Content-Type": "application/x-amz-json-1.0"},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as exc:  # an AWS error answer: raise it as boto3 would
+            error = json.loads(exc.read() or b"{}")
+            code = str(error.get("__type", "")).rsplit("#", 1)[-1] or f"HTTP{exc.code}"
+            raise _BotocoreClientError({"Error": {"Code": code, "Message": error.get("message", "")}},
+                                       "GetActivityTask") from None
+
+    def close(self) -> None:
+        """Close the boto3 client and stop the server (the engine's client stays open)."""
+        try:
+            self.boto.close()
+        finally:
+            self.server.close()
 
 
 # --- running one case -------------------------------------------------------------------
@@ -275,12 +398,17 @@ def names_for(case: Case) -> tuple[str, str, str]:
 
 
 def run_case(
-    case: Case, path: Path | None = None, global_rules: Sequence[dict[str, Any]] = DEFAULT_GLOBAL_RULES
+    case: Case,
+    path: Path | None = None,
+    global_rules: Sequence[dict[str, Any]] = DEFAULT_GLOBAL_RULES,
+    door: str = "in-process",
 ) -> CaseResult:
-    """Run one execution case and compare it with the recording.
+    """Run one execution case through ``door`` (see :data:`DOORS`) and compare it with the recording.
 
     ``global_rules`` are the corpus's ``global_normalisers`` (``_summary.json``).
     """
+    if door not in DOORS:
+        raise ValueError(f"door must be one of {DOORS}, got {door!r}")
     started = time.perf_counter()
     result = CaseResult(
         case_id=str(case.get("id")),
@@ -289,18 +417,19 @@ def run_case(
         pure=is_pure_asl(case),
         callback=is_callback_case(case),
         outcome="skip",
+        needs=[str(n) for n in case.get("needs", [])],
     )
     reason = skip_reason(case)
     if reason:
         result.reason = reason
     else:
-        _execute(case, result, global_rules)
+        _execute(case, result, global_rules, door)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _execute(case: Case, result: CaseResult, global_rules: Sequence[dict[str, Any]]) -> None:
-    """Run the case on a fresh client and fill ``result``."""
+def _execute(case: Case, result: CaseResult, global_rules: Sequence[dict[str, Any]], door: str) -> None:
+    """Run the case on a fresh client (through ``door``) and fill ``result``."""
     emulator = ServiceEmulator(case)
     # _drive jumps the clock by up to 10 years at a time to reach Wait
     # deadlines, far past AWS's 90-day retention: keep executions longer.
@@ -308,10 +437,14 @@ def _execute(case: Case, result: CaseResult, global_rules: Sequence[dict[str, An
         manual_clock=True, start_time=START_TIME, handler_threads=2, account_id=CORPUS_ACCOUNT, region_name=CORPUS_REGION,
         execution_retention=timedelta(days=1000 * 365),
     )
+    api: Any = sfn
     try:
+        if door == "endpoint":
+            api = EndpointDoor(sfn)
         emulator.install(sfn)
-        description, history, account = _run_execution(sfn, case, emulator)
-        normaliser = Normaliser(case.get("snapshot_transformers", []), account, global_rules)
+        description, history, account = _run_execution(api, case, emulator)
+        transformers = list(case.get("snapshot_transformers", [])) + list(LAMBDA_HEADER_TRANSFORMERS)
+        normaliser = Normaliser(transformers, account, global_rules)
         _judge(case, result, description, history, normaliser)
     except CaseFailure as failure:
         result.outcome, result.reason, result.diff = "fail", failure.reason, failure.diff
@@ -319,6 +452,8 @@ def _execute(case: Case, result: CaseResult, global_rules: Sequence[dict[str, An
         result.outcome, result.reason, result.diff = "fail", f"runner error: {type(exc).__name__}", str(exc)[:200]
     finally:
         emulator.close()
+        if api is not sfn:
+            api.close()
         sfn.close()
 
 
@@ -334,7 +469,7 @@ def _run_execution(
             roleArn=role,
             type=case.get("state_machine_type") or "STANDARD",
         )
-    except stepfiber.ClientError as exc:
+    except API_ERRORS as exc:
         raise CaseFailure(_engine_reason("CreateStateMachine", exc), _message(exc)) from None
     arn = created["stateMachineArn"]
     account = arn.split(":")[4]
@@ -349,7 +484,7 @@ def _run_execution(
             execution_arn = sfn.start_sync_execution(**kwargs)["executionArn"]
         else:
             execution_arn = sfn.start_execution(**kwargs)["executionArn"]
-    except stepfiber.ClientError as exc:
+    except API_ERRORS as exc:
         raise CaseFailure(_engine_reason(start_api, exc), _message(exc)) from None
     _execution_ops(sfn, case, execution_arn)
     description = _drive(sfn, case, emulator, execution_arn)
@@ -380,7 +515,7 @@ def _create_other_machines(sfn: stepfiber.SFNClient, case: Case, role: str) -> N
         try:
             sfn.create_state_machine(name=parts[6], definition=json.dumps(definition), roleArn=role,
                                      type=other.get("type", "STANDARD"))
-        except stepfiber.ClientError as exc:
+        except API_ERRORS as exc:
             raise CaseFailure(_engine_reason("CreateStateMachine (other)", exc), _message(exc)) from None
 
 
@@ -390,7 +525,7 @@ def _execution_ops(sfn: stepfiber.SFNClient, case: Case, execution_arn: str) -> 
         if op.get("op") == "StopExecution":
             try:
                 sfn.stop_execution(executionArn=execution_arn, error=op.get("error"), cause=op.get("cause"))
-            except stepfiber.ClientError:
+            except API_ERRORS:
                 pass  # AWS's answer for an ended express execution is not part of the comparison
 
 
@@ -482,7 +617,7 @@ def _judge(
     expected = dict(case.get("expected", {}))
     expected.pop("output_is_raw_text", None)
     actual = normaliser.apply(actual_document(case, description))
-    matcher = Matcher(case.get("expected_placeholders", []))
+    matcher = Matcher(list(case.get("expected_placeholders", [])) + list(UNKNOWABLE_REQUEST_ID_PLACEHOLDERS))
     reason, diff = _first_mismatch(expected, actual, matcher)
     result.outcome = "fail" if reason else "pass"
     result.reason, result.diff = reason or "", diff or ""
@@ -554,13 +689,13 @@ def history_key(types: Sequence[str], case: Case) -> list[str]:
 # --- engine error wording ------------------------------------------------------------------
 
 
-def _message(exc: stepfiber.ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Message", exc))[:300]
+def _message(exc: Exception) -> str:
+    return str(getattr(exc, "response", {}).get("Error", {}).get("Message", exc))[:300]
 
 
-def _engine_reason(operation: str, exc: stepfiber.ClientError) -> str:
+def _engine_reason(operation: str, exc: Exception) -> str:
     """A grouping key for an API error: ``Code: first problem`` (locations and values removed)."""
-    code = exc.response.get("Error", {}).get("Code", type(exc).__name__)
+    code = getattr(exc, "response", {}).get("Error", {}).get("Code", type(exc).__name__)
     problems = re.split(r",?\s*SCHEMA_VALIDATION_FAILED: ", _message(exc))
     text = re.sub(r" at /\S*$", "", (problems[1:] or problems)[0].rstrip("'"))
     hint = re.search(r"\(([^()]*not supported[^()]*)\)", text) or re.search(r"(\w[\w ]* are not supported yet)", text)
@@ -576,8 +711,8 @@ def _engine_reason(operation: str, exc: stepfiber.ClientError) -> str:
 # --- the whole corpus ------------------------------------------------------------------------
 
 
-def run_corpus(directory: Path | None = None, select: str | None = None) -> list[CaseResult]:
-    """Run every execution case (optionally only ids containing ``select``)."""
+def run_corpus(directory: Path | None = None, select: str | None = None, door: str = "in-process") -> list[CaseResult]:
+    """Run every execution case through ``door`` (optionally only ids containing ``select``)."""
     directory = directory or corpus_dir()
     if directory is None:
         raise FileNotFoundError("conformance corpus not found")
@@ -586,7 +721,7 @@ def run_corpus(directory: Path | None = None, select: str | None = None) -> list
     for path, case in iter_cases(directory):
         if select and select not in str(case.get("id")):
             continue
-        results.append(run_case(case, path, global_rules))
+        results.append(run_case(case, path, global_rules, door))
     return results
 
 
@@ -605,12 +740,20 @@ class Figure:
         return self.passed / self.compared if self.compared else 0.0
 
 
+#: Service groups with a headline figure (and a floor): key -> (the ``needs`` entry, name).
+SERVICE_GROUPS: dict[str, tuple[str, str]] = {
+    "lambda": ("lambda", "Lambda cases (emulated functions)"),
+    "nested_executions": ("states", "nested-execution cases (states:startExecution, aws-sdk:sfn)"),
+    "activities": ("activity", "activity cases"),
+}
+
+
 def headline(results: Sequence[CaseResult]) -> dict[str, Figure]:
-    """The three headline figures."""
+    """The headline figures: pure ASL, callbacks, history, and one per runnable service group."""
     pure = [r for r in results if r.pure]
     callback = [r for r in results if r.callback]
     history = [r for r in results if r.outcome == "pass" and r.history_match is not None]
-    return {
+    figures = {
         "pure_asl": _figure("execution cases needing no service, no JSONata", pure),
         "callback": _figure("callback cases", callback),
         "history": Figure(
@@ -620,6 +763,9 @@ def headline(results: Sequence[CaseResult]) -> dict[str, Figure]:
             0,
         ),
     }
+    for key, (need, name) in SERVICE_GROUPS.items():
+        figures[key] = _figure(name, [r for r in results if need in r.needs])
+    return figures
 
 
 def _figure(name: str, group: Sequence[CaseResult]) -> Figure:

@@ -7,9 +7,11 @@ Only what the case data shows is emulated; everything else is a skip with a reas
   behaviour of each template file is below (:data:`LAMBDA_FUNCTIONS`), taken from the file
   or, where the file is not available, from what every recording shows it doing. Both
   integration forms are served: the function ARN as ``Resource`` (result = the function's
-  return value) and ``arn:aws:states:::lambda:invoke`` (result = the Invoke envelope; its
-  service metadata - ``SdkHttpMetadata`` etc. - is the recorded one when the recording
-  shows it, because it is Lambda's response, not engine behaviour).
+  return value) and ``arn:aws:states:::lambda:invoke`` (result = the Invoke envelope, built
+  as AWS's Lambda integration builds it from the function's response: see
+  :func:`invoke_envelope`; fields no one can know in advance - request ids, dates, trace
+  ids - get fresh values that the corpus placeholders and LocalStack's header transformers
+  cover). Nothing here reads a case's expected output.
 * **Callbacks** - ``.waitForTaskToken`` resources answer with the integration's recorded
   response (``callback.token_tasks[].submitted_output``), which becomes TaskSubmitted; the
   runner then completes the token (see :mod:`.runner`).
@@ -17,12 +19,14 @@ Only what the case data shows is emulated; everything else is a skip with a reas
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from typing import Any
 
 from .corpus import Case, callback_resources, task_resources
@@ -103,30 +107,63 @@ def unknown_lambda_templates(case: Case) -> list[str]:
     return sorted({f for f in lambda_functions(case).values() if f not in LAMBDA_FUNCTIONS})
 
 
-def recorded_invoke_envelope(case: Case) -> dict[str, Any] | None:
-    """The Lambda Invoke response metadata shown in the recording (without ``Payload``)."""
-    envelopes = [
-        node
-        for node in _dicts(case.get("expected", {}).get("output"))
-        if "SdkHttpMetadata" in node and "Payload" in node and "StatusCode" in node
-    ]
-    if not envelopes:
-        return None
-    innermost = envelopes[-1]  # an outer match may be the state input holding the result
-    return {k: v for k, v in innermost.items() if k != "Payload"}
+def invoke_envelope(result: Any, parameters: dict[str, Any], executed_version: str = "$LATEST") -> dict[str, Any]:
+    """The ``lambda:invoke`` task result for a function that returned ``result``, as AWS builds it.
+
+    The integration returns the Lambda Invoke response: ``StatusCode`` 200,
+    ``ExecutedVersion``, the parsed ``Payload`` and the AWS SDK's response metadata
+    (``SdkHttpMetadata`` with Lambda's HTTP headers, ``SdkResponseMetadata``). The
+    ``Content-Length`` is the byte length of the payload as the Python runtime sends it
+    (``json.dumps`` with its default separators); ``LogType: Tail`` adds ``LogResult``
+    (base64 of the log tail) and its header. Request ids, the date and the trace id are
+    fresh values: the recording holds placeholders for them.
+    """
+    request_id = str(uuid.uuid4())
+    body = json.dumps(result).encode("utf-8")
+    date = formatdate(usegmt=True)
+    trace = f"root=1-{uuid.uuid4().hex[:8]}-{uuid.uuid4().hex[:24]};sampled=0"
+    headers: dict[str, str] = {
+        "X-Amz-Executed-Version": executed_version,
+        "x-amzn-Remapped-Content-Length": "0",
+        "Connection": "keep-alive",
+        "x-amzn-RequestId": request_id,
+        "Content-Length": str(len(body)),
+        "Date": date,
+        "X-Amzn-Trace-Id": trace,
+        "Content-Type": "application/json",
+    }
+    envelope: dict[str, Any] = {"ExecutedVersion": executed_version}
+    if str(parameters.get("LogType", "")) == "Tail":
+        log = (f"START RequestId: {request_id} Version: {executed_version}\nEND RequestId: {request_id}\n"
+               f"REPORT RequestId: {request_id}\tDuration: 1.00 ms\tBilled Duration: 1 ms\n")
+        envelope["LogResult"] = headers["X-Amz-Log-Result"] = base64.b64encode(log.encode()).decode()
+    envelope.update({
+        "Payload": result,
+        "SdkHttpMetadata": {
+            "AllHttpHeaders": {name: [value] for name, value in headers.items()},
+            "HttpHeaders": dict(sorted(headers.items(), key=lambda item: item[0].lower())),
+            "HttpStatusCode": 200,
+        },
+        "SdkResponseMetadata": {"RequestId": request_id},
+        "StatusCode": 200,
+    })
+    return envelope
 
 
-def _dicts(value: Any) -> list[dict[str, Any]]:
-    """Every dict in a JSON tree, pre-order."""
-    found: list[dict[str, Any]] = []
-    if isinstance(value, dict):
-        found.append(value)
-        for item in value.values():
-            found.extend(_dicts(item))
-    elif isinstance(value, list):
-        for item in value:
-            found.extend(_dicts(item))
-    return found
+#: Recorded values that stand for a Lambda request id some LocalStack test modules replaced
+#: with the key's name (``x-amzn-RequestId``, ``SdkResponseMetadata.RequestId``) by a helper
+#: transformer the case does not list. A request id cannot be known in advance, so the
+#: comparison treats these two values as placeholders, like the listed ``<uuid:N>`` ones.
+UNKNOWABLE_REQUEST_ID_PLACEHOLDERS: tuple[str, ...] = ("x-amzn-RequestId", "RequestId")
+
+#: LocalStack's Step Functions snapshots replace these Lambda response headers before
+#: recording (its helper bundle, not listed in a case's transformers): the ``Date`` value
+#: becomes ``date`` and the trace id its header name. Applied to actual results alike.
+LAMBDA_HEADER_TRANSFORMERS: tuple[dict[str, Any], ...] = tuple(
+    {"type": "jsonpath", "jsonpath": f"$..{headers}.{name}", "replacement": replacement, "replace_reference": False}
+    for headers in ("AllHttpHeaders", "HttpHeaders")
+    for name, replacement in (("Date", "date"), ("X-Amzn-Trace-Id", "X-Amzn-Trace-Id"))
+)
 
 
 @dataclass
@@ -182,7 +219,6 @@ class ServiceEmulator:
         self.activity = HandlerActivity()
         self._functions = lambda_functions(case)
         self._region, self._account = region, account
-        self._envelope = recorded_invoke_envelope(case)
         self.messages: list[dict[str, Any]] = []
         #: True once at least one handler is registered.
         self.installed = False
@@ -278,8 +314,7 @@ class ServiceEmulator:
             except ValueError:
                 pass
         result = self._run_function(name, payload, compact=True)
-        envelope = dict(self._envelope) if self._envelope else _default_envelope()
-        return {**envelope, "Payload": result}
+        return invoke_envelope(result, parameters)
 
     def _run_function(self, name: str, event: Any, *, compact: bool) -> Any:
         """Run the emulated function ``name``; raise its error like the integration does."""
@@ -319,14 +354,3 @@ def _function_error(spec: tuple[str, str, int, str], compact: bool) -> Exception
     }
     separators = (",", ":") if compact else (", ", ": ")
     return task_error(error_type, json.dumps(payload, separators=separators))
-
-
-def _default_envelope() -> dict[str, Any]:
-    """A Lambda Invoke response without payload when the recording shows none."""
-    request_id = str(uuid.uuid4())
-    return {
-        "ExecutedVersion": "$LATEST",
-        "SdkHttpMetadata": {"HttpHeaders": {"x-amzn-RequestId": request_id}, "HttpStatusCode": 200},
-        "SdkResponseMetadata": {"RequestId": request_id},
-        "StatusCode": 200,
-    }

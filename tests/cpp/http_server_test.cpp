@@ -654,6 +654,39 @@ TEST(HttpServer, SlowHeadersAndIdleConnectionsAreClosed) {
   EXPECT_TRUE(eventually([&] { return server.stats().open_connections == 0; }));
 }
 
+TEST(HttpServer, NoTimeoutRunsWhileTheHandlerOwesTheAnswer) {
+  // A long poll outlives every read/write timeout: only I/O is timed.
+  auto opts = test_options();
+  opts.idle_timeout = opts.header_timeout = opts.body_timeout = opts.write_timeout = 50ms;
+  Parked parked;
+  Server server(parked.handler(), opts);
+  asio::io_context io;
+  Client c(io, server.port());
+  c.send(post("AWSStepFunctions.GetActivityTask", "{}"));
+  ASSERT_TRUE(parked.wait_total(1));
+  std::this_thread::sleep_for(300ms);  // several sweeps pass
+  parked.take().front().reply(Response{200, R"({"taskToken":"late"})", ""});
+  auto res = c.read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body(), R"({"taskToken":"late"})");
+}
+
+TEST(HttpServer, ClientThatStopsReadingIsDropped) {
+  auto opts = test_options();
+  opts.write_timeout = 200ms;
+  Server server(
+      [](std::string_view, std::string, std::function<void(Response)> reply) {
+        reply(Response{200, std::string(64 * 1024 * 1024, ' '), ""});  // far more than socket buffers hold
+      },
+      opts);
+  asio::io_context io;
+  Client c(io, server.port());
+  c.send(post("AWSStepFunctions.GetExecutionHistory", "{}"));
+  ASSERT_TRUE(eventually([&] { return server.stats().requests == 1; }));
+  // The client reads nothing; the write times out and the server lets go.
+  EXPECT_TRUE(eventually([&] { return server.stats().open_connections == 0; }));
+}
+
 TEST(HttpServer, ExpectContinueIsAnswered) {
   Server server(echo_handler(), test_options());
   asio::io_context io;

@@ -1,7 +1,10 @@
-// stepfiber._core: the thin pybind11 adapter over stepfiber::Engine.
-// It converts types, releases the GIL around every engine call and maps
-// Status to one exception type (EngineError(code, message)). No logic:
-// the boto3-shaped surface lives in python/stepfiber/client.py.
+// stepfiber._core: the thin pybind11 adapter over stepfiber::Engine and the
+// operation layer (api::Service). It converts types, releases the GIL around
+// every engine call and maps Status to one exception type
+// (EngineError(code, message)). No logic: every AWS operation goes through
+// Service.call (AWS JSON 1.0 in and out); Engine keeps only the native fast
+// paths (batches) and the extensions. The boto3-shaped surface lives in
+// python/stepfiber/client.py.
 #include <optional>
 #include <string>
 
@@ -9,6 +12,9 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include "api/model.h"
+#include "api/operations.h"
+#include "api/service.h"
 #include "stepfiber/engine.h"
 
 namespace py = pybind11;
@@ -36,38 +42,6 @@ template <typename T>
 T unwrap(Result<T> r) {
   if (!r.ok()) raise(r.status());
   return std::move(r).value();
-}
-
-py::dict machine_dict(const stepfiber::StateMachineInfo& i, bool full) {
-  py::dict d;
-  d["stateMachineArn"] = i.state_machine_arn;
-  d["name"] = i.name;
-  d["type"] = i.type;
-  d["creationDate"] = i.creation_date_ms;
-  if (full) {
-    d["status"] = i.status;
-    d["definition"] = i.definition;
-    d["roleArn"] = i.role_arn;
-    if (!i.revision_id.empty()) d["revisionId"] = i.revision_id;
-  }
-  return d;
-}
-
-py::dict execution_dict(const stepfiber::ExecutionInfo& i, bool full) {
-  py::dict d;
-  d["executionArn"] = i.execution_arn;
-  d["stateMachineArn"] = i.state_machine_arn;
-  d["name"] = i.name;
-  d["status"] = i.status;
-  d["startDate"] = i.start_date_ms;
-  if (i.stop_date_ms) d["stopDate"] = *i.stop_date_ms;
-  if (full) {
-    d["input"] = i.input;
-    if (i.output) d["output"] = *i.output;
-    if (i.error) d["error"] = *i.error;
-    if (i.cause) d["cause"] = *i.cause;
-  }
-  return d;
 }
 
 /// Batch results as [{"index", "code", "message"}] for the failed entries.
@@ -135,79 +109,6 @@ class EngineError(Exception):
            py::arg("manual_clock") = false, py::arg("start_time_ms") = py::none(),
            py::arg("region") = "us-east-1", py::arg("account") = "123456789012",
            py::arg("execution_retention_ms") = py::none())
-      .def("create_state_machine",
-           [](Engine& e, const std::string& name, const std::string& definition, const std::string& role_arn,
-              const std::string& type) {
-             auto r = [&] { py::gil_scoped_release g; return e.create_state_machine(name, definition, role_arn, type); }();
-             auto i = unwrap(std::move(r));
-             py::dict d;
-             d["stateMachineArn"] = i.state_machine_arn;
-             d["creationDate"] = i.creation_date_ms;
-             return d;
-           })
-      .def("describe_state_machine",
-           [](Engine& e, const std::string& arn) {
-             auto r = [&] { py::gil_scoped_release g; return e.describe_state_machine(arn); }();
-             return machine_dict(unwrap(std::move(r)), true);
-           })
-      .def("list_state_machines",
-           [](Engine& e) {
-             auto r = [&] { py::gil_scoped_release g; return e.list_state_machines(); }();
-             py::list out;
-             for (const auto& i : r) out.append(machine_dict(i, false));
-             return out;
-           })
-      .def("delete_state_machine",
-           [](Engine& e, const std::string& arn) {
-             Status st = [&] { py::gil_scoped_release g; return e.delete_state_machine(arn); }();
-             check(st);
-           })
-      .def("update_state_machine",
-           [](Engine& e, const std::string& arn, Opt definition, Opt role_arn) {
-             auto r = [&] { py::gil_scoped_release g; return e.update_state_machine(arn, definition, role_arn); }();
-             auto u = unwrap(std::move(r));
-             py::dict d;
-             d["updateDate"] = u.update_date_ms;
-             d["revisionId"] = u.revision_id;
-             return d;
-           })
-      .def("validate_state_machine_definition",
-           [](Engine& e, const std::string& definition, const std::string& type, const std::string& severity,
-              std::int64_t max_results) {
-             auto r = [&] {
-               py::gil_scoped_release g;
-               return e.validate_state_machine_definition(definition, type, severity, max_results);
-             }();
-             auto v = unwrap(std::move(r));
-             py::list diagnostics;
-             for (const auto& x : v.diagnostics) {
-               py::dict d;
-               d["severity"] = x.severity;
-               d["code"] = x.code;
-               d["message"] = x.message;
-               if (!x.location.empty()) d["location"] = x.location;
-               diagnostics.append(d);
-             }
-             py::dict d;
-             d["result"] = v.result;
-             d["diagnostics"] = diagnostics;
-             d["truncated"] = v.truncated;
-             return d;
-           })
-      .def("start_execution",
-           [](Engine& e, const std::string& arn, Opt name, Opt input) {
-             auto r = [&] { py::gil_scoped_release g; return e.start_execution(arn, name, input); }();
-             auto i = unwrap(std::move(r));
-             py::dict d;
-             d["executionArn"] = i.execution_arn;
-             d["startDate"] = i.start_date_ms;
-             return d;
-           })
-      .def("start_sync_execution",
-           [](Engine& e, const std::string& arn, Opt name, Opt input) {
-             auto r = [&] { py::gil_scoped_release g; return e.start_sync_execution(arn, name, input); }();
-             return execution_dict(unwrap(std::move(r)), true);
-           })
       .def("start_executions",
            [](Engine& e, const std::string& arn, std::vector<std::string> inputs, std::vector<std::string> names) {
              auto results = [&] { py::gil_scoped_release g; return e.start_executions(arn, inputs, names); }();
@@ -228,100 +129,6 @@ class EngineError(Exception):
              return py::make_tuple(started, failures);
            },
            py::arg("state_machine_arn"), py::arg("inputs"), py::arg("names") = std::vector<std::string>{})
-      .def("describe_execution",
-           [](Engine& e, const std::string& arn) {
-             auto r = [&] { py::gil_scoped_release g; return e.describe_execution(arn); }();
-             return execution_dict(unwrap(std::move(r)), true);
-           })
-      .def("list_executions",
-           [](Engine& e, const std::string& arn, Opt status_filter) {
-             auto r = [&] { py::gil_scoped_release g; return e.list_executions(arn, status_filter); }();
-             py::list out;
-             for (const auto& i : unwrap(std::move(r))) out.append(execution_dict(i, false));
-             return out;
-           })
-      .def("stop_execution",
-           [](Engine& e, const std::string& arn, Opt error, Opt cause) {
-             auto r = [&] { py::gil_scoped_release g; return e.stop_execution(arn, error, cause); }();
-             py::dict d;
-             d["stopDate"] = unwrap(std::move(r));
-             return d;
-           })
-      .def("get_execution_history",
-           [](Engine& e, const std::string& arn) {
-             auto r = [&] { py::gil_scoped_release g; return e.get_execution_history(arn); }();
-             py::list out;
-             for (const auto& h : unwrap(std::move(r))) {
-               py::dict d;
-               d["id"] = h.id;
-               d["previousEventId"] = h.previous_event_id;
-               d["timestamp"] = h.timestamp_ms;
-               d["type"] = h.type;
-               d["detailsKey"] = h.details_key;
-               d["details"] = h.details;
-               out.append(d);
-             }
-             return out;
-           })
-      .def("create_activity",
-           [](Engine& e, const std::string& name) {
-             auto r = [&] { py::gil_scoped_release g; return e.create_activity(name); }();
-             auto i = unwrap(std::move(r));
-             py::dict d;
-             d["activityArn"] = i.activity_arn;
-             d["creationDate"] = i.creation_date_ms;
-             return d;
-           })
-      .def("describe_activity",
-           [](Engine& e, const std::string& arn) {
-             auto r = [&] { py::gil_scoped_release g; return e.describe_activity(arn); }();
-             auto i = unwrap(std::move(r));
-             py::dict d;
-             d["activityArn"] = i.activity_arn;
-             d["name"] = i.name;
-             d["creationDate"] = i.creation_date_ms;
-             return d;
-           })
-      .def("list_activities",
-           [](Engine& e) {
-             auto r = [&] { py::gil_scoped_release g; return e.list_activities(); }();
-             py::list out;
-             for (const auto& i : r) {
-               py::dict d;
-               d["activityArn"] = i.activity_arn;
-               d["name"] = i.name;
-               d["creationDate"] = i.creation_date_ms;
-               out.append(d);
-             }
-             return out;
-           })
-      .def("delete_activity",
-           [](Engine& e, const std::string& arn) {
-             Status st = [&] { py::gil_scoped_release g; return e.delete_activity(arn); }();
-             check(st);
-           })
-      .def("get_activity_task",
-           [](Engine& e, const std::string& arn, Opt worker, double timeout) {
-             auto r = [&] { py::gil_scoped_release g; return e.get_activity_task(arn, worker, timeout); }();
-             auto task = unwrap(std::move(r));
-             py::dict d;
-             if (task) {
-               d["taskToken"] = task->task_token;
-               d["input"] = task->input;
-             }
-             return d;
-           },
-           py::arg("activity_arn"), py::arg("worker_name") = py::none(), py::arg("timeout_seconds") = 60.0)
-      .def("send_task_success",
-           [](Engine& e, const std::string& token, const std::string& output) {
-             Status st = [&] { py::gil_scoped_release g; return e.send_task_success(token, output); }();
-             check(st);
-           })
-      .def("send_task_failure",
-           [](Engine& e, const std::string& token, Opt error, Opt cause) {
-             Status st = [&] { py::gil_scoped_release g; return e.send_task_failure(token, error, cause); }();
-             check(st);
-           })
       .def("send_task_success_batch",
            [](Engine& e, std::vector<std::string> tokens, std::vector<std::string> outputs) {
              auto st = [&] { py::gil_scoped_release g; return e.send_task_success_batch(tokens, outputs); }();
@@ -338,11 +145,6 @@ class EngineError(Exception):
            [](Engine& e) {
              auto v = [&] { py::gil_scoped_release g; return e.take_resume_latencies_ns(); }();
              return v;
-           })
-      .def("send_task_heartbeat",
-           [](Engine& e, const std::string& token) {
-             Status st = [&] { py::gil_scoped_release g; return e.send_task_heartbeat(token); }();
-             check(st);
            })
       .def("list_pending_tasks",
            [](Engine& e, Opt arn) {
@@ -408,4 +210,43 @@ class EngineError(Exception):
              return d;
            })
       .def("close", &Engine::close, release());
+
+  py::class_<stepfiber::api::Service>(
+      m, "Service", "The operation layer over an Engine: call(target, body) -> (http_status, body), AWS JSON 1.0.")
+      .def(py::init<Engine&>(), py::keep_alive<1, 2>(), py::arg("engine"))
+      .def(
+          "call",
+          [](stepfiber::api::Service& s, const std::string& target, std::string body) {
+            stepfiber::api::Response r;
+            {
+              py::gil_scoped_release g;
+              r = s.call(target, std::move(body));
+            }
+            return py::make_tuple(r.http_status, py::bytes(r.body));
+          },
+          py::arg("target"), py::arg("body"),
+          "Runs one operation ('AWSStepFunctions.StartExecution' or 'StepFiber.AdvanceClock') on a JSON body; "
+          "returns (http_status, JSON body bytes).");
+  m.def("api_model", [] { return stepfiber::api::Model::get().json_text(); },
+        "The pruned botocore stepfunctions model the operation layer was generated from (JSON text).");
+  m.def("api_botocore_version", [] { return stepfiber::api::Model::get().botocore_version(); },
+        "botocore's version the operation layer's model was generated from.");
+  m.def(
+      "api_operations",
+      [] {
+        py::list out;
+        for (const auto& op : stepfiber::api::operation_table()) {
+          py::dict d;
+          d["name"] = std::string(op.name);
+          d["extension"] = op.extension;
+          py::list reads, ignored;
+          for (auto r : op.reads) reads.append(std::string(r));
+          for (const auto& [member, why] : op.ignored) ignored.append(py::make_tuple(std::string(member), std::string(why)));
+          d["reads"] = reads;
+          d["ignored"] = ignored;
+          out.append(d);
+        }
+        return out;
+      },
+      "Every routed operation: name, extension flag, input members read and members ignored (with why).");
 }

@@ -1,45 +1,22 @@
-"""Response shaping: botocore-like dicts from the engine's plain values.
+"""Response helpers: datetimes and the ``ResponseMetadata`` block.
 
-The engine speaks integer milliseconds and JSON text; boto3 users expect
-timezone-aware ``datetime`` objects, parsed history details and a
-``ResponseMetadata`` block on every response. Nothing here knows AWS
-semantics beyond the response *shapes* of the botocore model.
+Operation responses are shaped from botocore's model (:mod:`stepfiber._model`);
+this module holds what the extensions share with them: millisecond <->
+``datetime`` conversion and the ``ResponseMetadata`` every boto3 call returns.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
-#: Keys whose values the engine sends as int milliseconds since the epoch.
-TIMESTAMP_KEYS = frozenset(
-    {"creationDate", "startDate", "stopDate", "timestamp", "scheduledDate", "redriveDate", "updateDate"}
-)
-
-#: ExecutionListItem members of the model (ListExecutions items).
-EXECUTION_LIST_ITEM_KEYS = (
-    "executionArn",
-    "stateMachineArn",
-    "name",
-    "status",
-    "startDate",
-    "stopDate",
-    "mapRunArn",
-    "itemCount",
-    "stateMachineVersionArn",
-    "stateMachineAliasArn",
-    "redriveCount",
-    "redriveDate",
-)
-
-#: History-detail members that carry execution data (dropped when
-#: ``includeExecutionData=False``).
-EXECUTION_DATA_KEYS = ("input", "output")
+#: Keys whose values the engine's native (extension) calls send as int ms.
+TIMESTAMP_KEYS = frozenset({"startDate", "scheduledDate"})
 
 
 def ms_to_datetime(ms: int) -> datetime:
@@ -88,47 +65,9 @@ def response(body: Mapping[str, Any] | None = None) -> dict[str, Any]:
     return result
 
 
-def execution_description(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """DescribeExecution body: datetimes, plus input/outputDetails as AWS sends."""
-    body = convert_times(raw)
-    if "input" in body:
-        body.setdefault("inputDetails", {"included": True})
-    if "output" in body:
-        body.setdefault("outputDetails", {"included": True})
-    return body
-
-
-def execution_list_item(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """ListExecutions item: only ExecutionListItem members, with datetimes."""
-    return convert_times({k: raw[k] for k in EXECUTION_LIST_ITEM_KEYS if k in raw})
-
-
-def history_event(raw: Mapping[str, Any], include_execution_data: bool) -> dict[str, Any]:
-    """One engine history record -> botocore's HistoryEvent shape."""
-    event: dict[str, Any] = {
-        "timestamp": ms_to_datetime(raw["timestamp"]),
-        "type": raw["type"],
-        "id": raw["id"],
-        "previousEventId": raw["previousEventId"],
-    }
-    details_key = raw.get("detailsKey") or ""
-    if details_key:
-        details = json.loads(raw["details"]) if raw.get("details") else {}
-        if not include_execution_data:
-            for key in EXECUTION_DATA_KEYS:
-                details.pop(key, None)
-        event[details_key] = details
-    return event
-
-
 def pending_task(raw: Mapping[str, Any]) -> dict[str, Any]:
     """A ``list_pending_tasks`` record with parsed parameters and a datetime."""
     task = convert_times(raw)
     params = raw.get("parameters")
     task["parameters"] = json.loads(params) if params else None
     return task
-
-
-def history_events(raws: Iterable[Mapping[str, Any]], include_execution_data: bool) -> list[dict[str, Any]]:
-    """Shape a sequence of engine history records."""
-    return [history_event(raw, include_execution_data) for raw in raws]

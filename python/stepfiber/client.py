@@ -23,7 +23,8 @@ Known differences from boto3:
 
 from __future__ import annotations
 
-import bisect
+import json
+import re
 import time
 import weakref
 from collections.abc import Mapping, Sequence
@@ -32,19 +33,10 @@ from typing import Any, Callable, TypeVar
 
 from . import _core
 from ._handlers import HandlerPool, TaskHandler
-from ._paging import page_size, paginate
-from ._shapes import (
-    convert_times,
-    datetime_to_ms,
-    execution_description,
-    execution_list_item,
-    history_events,
-    ms_to_datetime,
-    pending_task,
-    response,
-)
-from ._validation import INPUT_SHAPES, member_max, validate_params
-from .exceptions import Exceptions, ParamValidationError, from_engine_error, make_error
+from ._model import OPERATIONS, input_shape, parse_output
+from ._shapes import convert_times, datetime_to_ms, ms_to_datetime, pending_task, response
+from ._validation import validate_params
+from .exceptions import Exceptions, ParamValidationError, error_from_body, from_engine_error
 
 __all__ = ["SFNClient", "client"]
 
@@ -113,6 +105,8 @@ class SFNClient:
             raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
         retention_ms = _retention_ms(execution_retention)
         self._engine = _core.Engine(bool(manual_clock), start_ms, region_name, account_id, retention_ms)
+        #: The operation layer: every AWS operation goes through it (AWS JSON 1.0).
+        self._service = _core.Service(self._engine)
         self._manual_clock = bool(manual_clock)
         self._region = region_name
         self._handlers = HandlerPool(self._engine, handler_threads)
@@ -125,7 +119,7 @@ class SFNClient:
 
     def _params(self, operation: str, extra: Mapping[str, Any], **named: Any) -> dict[str, Any]:
         """Merge named and extra kwargs, drop omitted ones, validate like botocore."""
-        shape = INPUT_SHAPES[operation]
+        shape = input_shape(operation)
         required = shape.get("required", ())
         given = {**named, **extra}
         order = [k for k in shape["members"] if k in given] + [k for k in given if k not in shape["members"]]
@@ -139,7 +133,7 @@ class SFNClient:
         return params
 
     def _invoke(self, operation: str, fn: Callable[..., R], *args: Any) -> R:
-        """Call the engine, mapping ``EngineError`` to the matching ClientError."""
+        """Call a native engine method, mapping ``EngineError`` to the matching ClientError."""
         if self._closed:
             raise RuntimeError(f"{self!r} is closed; {operation} is unavailable")
         try:
@@ -147,17 +141,34 @@ class SFNClient:
         except _core.EngineError as exc:
             raise from_engine_error(exc, operation) from None
 
-    @staticmethod
-    def _check_max_length(operation: str, member: str, value: str | None) -> None:
-        """Service-side length check for members the engine never receives."""
-        limit = member_max(operation, member)
-        if value is not None and limit is not None and len(value) > limit:
-            raise make_error(
-                "ValidationException",
-                f"1 validation error detected: Value at '{member}' failed to satisfy "
-                f"constraint: Member must have length less than or equal to {limit}",
-                operation,
-            )
+    def call_api(self, target: str, body: bytes | str) -> tuple[int, bytes]:
+        """Extension: one raw AWS JSON 1.0 request through the operation layer.
+
+        ``target`` is the ``X-Amz-Target`` value (``"AWSStepFunctions.StartExecution"``
+        or ``"StepFiber.AdvanceClock"``) and ``body`` the JSON request text. Returns
+        ``(http_status, body)`` exactly as the HTTP endpoint would send them. This is
+        the door :func:`stepfiber.patch_boto3` and the HTTP server use.
+        """
+        if self._closed:
+            raise RuntimeError(f"{self!r} is closed; {target} is unavailable")
+        text = body.decode("utf-8", "surrogatepass") if isinstance(body, (bytes, bytearray)) else body
+        status, raw = self._service.call(target, text)
+        return status, raw
+
+    def _call(self, operation: str, params: Mapping[str, Any], extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Run ``operation`` through the operation layer; shape the answer like botocore."""
+        body = dict(params)
+        if extra:
+            body.update(extra)
+        status, raw = self.call_api(f"AWSStepFunctions.{operation}", json.dumps(body, separators=(",", ":")))
+        data = json.loads(raw) if raw else {}
+        if status != 200:
+            raise error_from_body(data, operation, status)
+        return response(parse_output(operation, data))
+
+    def _op(self, operation: str, extra: Mapping[str, Any], **named: Any) -> dict[str, Any]:
+        """Validate like botocore, then :meth:`_call`."""
+        return self._call(operation, self._params(operation, extra, **named))
 
     # --- state machines -----------------------------------------------------
 
@@ -181,17 +192,7 @@ class SFNClient:
         Returns ``{"stateMachineArn", "creationDate": datetime, "ResponseMetadata"}``.
         Raises InvalidDefinition, InvalidName, StateMachineAlreadyExists, ...
         """
-        op = "CreateStateMachine"
-        p = self._params(op, kwargs, name=name, definition=definition, roleArn=roleArn, type=type)
-        raw = self._invoke(
-            op,
-            self._engine.create_state_machine,
-            p["name"],
-            p["definition"],
-            p["roleArn"],
-            p.get("type", "STANDARD"),
-        )
-        return response(convert_times(raw))
+        return self._op("CreateStateMachine", kwargs, name=name, definition=definition, roleArn=roleArn, type=type)
 
     def describe_state_machine(self, *, stateMachineArn: str = MISSING, **kwargs: Any) -> dict[str, Any]:
         """Describe a state machine (DescribeStateMachine).
@@ -200,10 +201,7 @@ class SFNClient:
         ``roleArn``, ``type``, ``creationDate`` (datetime). ``includedData``
         is accepted and ignored. Raises InvalidArn, StateMachineDoesNotExist.
         """
-        op = "DescribeStateMachine"
-        p = self._params(op, kwargs, stateMachineArn=stateMachineArn)
-        raw = self._invoke(op, self._engine.describe_state_machine, p["stateMachineArn"])
-        return response(convert_times(raw))
+        return self._op("DescribeStateMachine", kwargs, stateMachineArn=stateMachineArn)
 
     def list_state_machines(
         self, *, maxResults: int | None = None, nextToken: str | None = None, **kwargs: Any
@@ -214,20 +212,7 @@ class SFNClient:
         ``{"stateMachines": [...], "nextToken"?}``; a bad ``nextToken``
         raises InvalidToken.
         """
-        op = "ListStateMachines"
-        p = self._params(op, kwargs, maxResults=maxResults, nextToken=nextToken)
-        limit = page_size(p.get("maxResults"), op)
-        items = self._invoke(op, self._engine.list_state_machines)
-        page, token = paginate(
-            items,
-            key=lambda item: item["name"],
-            start_index=lambda cursor: _index_after_name(items, cursor),
-            next_token=p.get("nextToken"),
-            limit=limit,
-            operation=op,
-            scope="",
-        )
-        return response(_with_token({"stateMachines": [convert_times(i) for i in page]}, token))
+        return self._op("ListStateMachines", kwargs, maxResults=maxResults, nextToken=nextToken)
 
     def update_state_machine(
         self,
@@ -248,19 +233,9 @@ class SFNClient:
         Raises MissingRequiredParameter (nothing to update), InvalidArn,
         StateMachineDoesNotExist, InvalidDefinition, ValidationException.
         """
-        op = "UpdateStateMachine"
-        p = self._params(op, kwargs, stateMachineArn=stateMachineArn, definition=definition, roleArn=roleArn)
-        if not any(k in p for k in ("definition", "roleArn", "loggingConfiguration", "tracingConfiguration")):
-            raise make_error(
-                "MissingRequiredParameter",
-                "Either the definition, the role ARN, the LoggingConfiguration, "
-                "or the TracingConfiguration must be specified",
-                op,
-            )
-        raw = self._invoke(
-            op, self._engine.update_state_machine, p["stateMachineArn"], p.get("definition"), p.get("roleArn")
+        return self._op(
+            "UpdateStateMachine", kwargs, stateMachineArn=stateMachineArn, definition=definition, roleArn=roleArn
         )
-        return response(convert_times(raw))
 
     def validate_state_machine_definition(
         self,
@@ -282,27 +257,21 @@ class SFNClient:
         "message", "location"?}], "truncated": bool, "ResponseMetadata"}``.
         Raises ValidationException for a bad enum value or ``maxResults``.
         """
-        op = "ValidateStateMachineDefinition"
-        p = self._params(op, kwargs, definition=definition, type=type, severity=severity, maxResults=maxResults)
-        raw = self._invoke(
-            op,
-            self._engine.validate_state_machine_definition,
-            p["definition"],
-            p.get("type", "STANDARD"),
-            p.get("severity", "ERROR"),
-            p.get("maxResults", 0),
+        return self._op(
+            "ValidateStateMachineDefinition",
+            kwargs,
+            definition=definition,
+            type=type,
+            severity=severity,
+            maxResults=maxResults,
         )
-        return response(raw)
 
     def delete_state_machine(self, *, stateMachineArn: str = MISSING, **kwargs: Any) -> dict[str, Any]:
         """Delete a state machine (DeleteStateMachine); unknown ARNs are a no-op.
 
         Returns a dict with only ``ResponseMetadata``. Raises InvalidArn.
         """
-        op = "DeleteStateMachine"
-        p = self._params(op, kwargs, stateMachineArn=stateMachineArn)
-        self._invoke(op, self._engine.delete_state_machine, p["stateMachineArn"])
-        return response()
+        return self._op("DeleteStateMachine", kwargs, stateMachineArn=stateMachineArn)
 
     # --- executions ---------------------------------------------------------
 
@@ -314,45 +283,25 @@ class SFNClient:
         Returns ``{"activityArn", "creationDate": datetime}``. ``tags`` and
         ``encryptionConfiguration`` are validated and ignored. Raises InvalidName.
         """
-        op = "CreateActivity"
-        p = self._params(op, kwargs, name=name)
-        return response(convert_times(self._invoke(op, self._engine.create_activity, p["name"])))
+        return self._op("CreateActivity", kwargs, name=name)
 
     def describe_activity(self, *, activityArn: str = MISSING, **kwargs: Any) -> dict[str, Any]:
         """Describe an activity (DescribeActivity): ``activityArn``, ``name``, ``creationDate``.
 
         Raises InvalidArn, ActivityDoesNotExist.
         """
-        op = "DescribeActivity"
-        p = self._params(op, kwargs, activityArn=activityArn)
-        return response(convert_times(self._invoke(op, self._engine.describe_activity, p["activityArn"])))
+        return self._op("DescribeActivity", kwargs, activityArn=activityArn)
 
     def list_activities(
         self, *, maxResults: int | None = None, nextToken: str | None = None, **kwargs: Any
     ) -> dict[str, Any]:
         """List activities sorted by name (ListActivities): ``{"activities": [...], "nextToken"?}``."""
-        op = "ListActivities"
-        p = self._params(op, kwargs, maxResults=maxResults, nextToken=nextToken)
-        limit = page_size(p.get("maxResults"), op)
-        items = self._invoke(op, self._engine.list_activities)
-        page, token = paginate(
-            items,
-            key=lambda item: item["name"],
-            start_index=lambda cursor: _index_after_name(items, cursor),
-            next_token=p.get("nextToken"),
-            limit=limit,
-            operation=op,
-            scope="",
-        )
-        return response(_with_token({"activities": [convert_times(i) for i in page]}, token))
+        return self._op("ListActivities", kwargs, maxResults=maxResults, nextToken=nextToken)
 
     def delete_activity(self, *, activityArn: str = MISSING, **kwargs: Any) -> dict[str, Any]:
         """Delete an activity (DeleteActivity). Tasks scheduled on it later fail with
         States.Runtime ("The activity ... does not exist."). Raises InvalidArn."""
-        op = "DeleteActivity"
-        p = self._params(op, kwargs, activityArn=activityArn)
-        self._invoke(op, self._engine.delete_activity, p["activityArn"])
-        return response({})
+        return self._op("DeleteActivity", kwargs, activityArn=activityArn)
 
     def get_activity_task(
         self, *, activityArn: str = MISSING, workerName: str | None = None, **kwargs: Any
@@ -366,12 +315,11 @@ class SFNClient:
         Extension: ``pollSeconds=`` shortens the long poll (default 60).
         """
         op = "GetActivityTask"
-        poll = kwargs.pop("pollSeconds", 60.0)
+        poll = kwargs.pop("pollSeconds", None)
         p = self._params(op, kwargs, activityArn=activityArn, workerName=workerName)
-        raw = self._invoke(
-            op, self._engine.get_activity_task, p["activityArn"], p.get("workerName"), float(poll)
-        )
-        return response(dict(raw))
+        if poll is not None and (isinstance(poll, bool) or not isinstance(poll, (int, float))):
+            raise ParamValidationError(report=f"pollSeconds must be a number of seconds, not {poll!r}")
+        return self._call(op, p, None if poll is None else {"pollSeconds": float(poll)})
 
     def start_execution(
         self,
@@ -393,15 +341,9 @@ class SFNClient:
         Raises InvalidArn, StateMachineDoesNotExist, InvalidName,
         InvalidExecutionInput, ExecutionAlreadyExists, ValidationException.
         """
-        op = "StartExecution"
-        p = self._params(
-            op, kwargs, stateMachineArn=stateMachineArn, name=name, input=input, traceHeader=traceHeader
+        return self._op(
+            "StartExecution", kwargs, stateMachineArn=stateMachineArn, name=name, input=input, traceHeader=traceHeader
         )
-        self._check_max_length(op, "traceHeader", p.get("traceHeader"))
-        raw = self._invoke(
-            op, self._engine.start_execution, p["stateMachineArn"], p.get("name"), p.get("input")
-        )
-        return response(convert_times(raw))
 
     def start_sync_execution(
         self,
@@ -423,18 +365,14 @@ class SFNClient:
         Raises StateMachineTypeNotSupported for STANDARD machines, plus the
         errors of :meth:`start_execution`.
         """
-        op = "StartSyncExecution"
-        p = self._params(
-            op, kwargs, stateMachineArn=stateMachineArn, name=name, input=input, traceHeader=traceHeader
+        return self._op(
+            "StartSyncExecution",
+            kwargs,
+            stateMachineArn=stateMachineArn,
+            name=name,
+            input=input,
+            traceHeader=traceHeader,
         )
-        self._check_max_length(op, "traceHeader", p.get("traceHeader"))
-        raw = self._invoke(
-            op, self._engine.start_sync_execution, p["stateMachineArn"], p.get("name"), p.get("input")
-        )
-        body = execution_description(raw)
-        duration = int((body["stopDate"] - body["startDate"]).total_seconds() * 1000)
-        body["billingDetails"] = {"billedMemoryUsedInMB": 64, "billedDurationInMilliseconds": max(100, duration)}
-        return response(body)
 
     # --- batch extensions ---------------------------------------------------------------
 
@@ -494,10 +432,7 @@ class SFNClient:
         ``output`` (JSON text, SUCCEEDED only), ``error``/``cause`` when set.
         Raises InvalidArn, ExecutionDoesNotExist.
         """
-        op = "DescribeExecution"
-        p = self._params(op, kwargs, executionArn=executionArn)
-        raw = self._invoke(op, self._engine.describe_execution, p["executionArn"])
-        return response(execution_description(raw))
+        return self._op("DescribeExecution", kwargs, executionArn=executionArn)
 
     def list_executions(
         self,
@@ -517,9 +452,8 @@ class SFNClient:
         Returns ``{"executions": [ExecutionListItem...], "nextToken"?}``.
         Raises InvalidArn, StateMachineDoesNotExist, InvalidToken, ValidationException.
         """
-        op = "ListExecutions"
-        p = self._params(
-            op,
+        return self._op(
+            "ListExecutions",
             kwargs,
             stateMachineArn=stateMachineArn,
             statusFilter=statusFilter,
@@ -528,36 +462,6 @@ class SFNClient:
             mapRunArn=mapRunArn,
             redriveFilter=redriveFilter,
         )
-        arn = self._list_executions_target(p, op)
-        limit = page_size(p.get("maxResults"), op)
-        items = self._invoke(op, self._engine.list_executions, arn, p.get("statusFilter"))
-        if p.get("redriveFilter") == "REDRIVEN":
-            items = [i for i in items if i.get("redriveCount", 0) > 0]
-        positions = {item["executionArn"]: index for index, item in enumerate(items)}
-        page, token = paginate(
-            items,
-            key=lambda item: item["executionArn"],
-            start_index=lambda cursor: _next_position(positions, cursor),
-            next_token=p.get("nextToken"),
-            limit=limit,
-            operation=op,
-            scope=f"{arn}|{p.get('statusFilter', '')}|{p.get('redriveFilter', '')}",
-        )
-        return response(_with_token({"executions": [execution_list_item(i) for i in page]}, token))
-
-    @staticmethod
-    def _list_executions_target(params: Mapping[str, Any], operation: str) -> str:
-        """The state machine ARN to list; errors for the mapRunArn forms."""
-        has_sm, has_map_run = "stateMachineArn" in params, "mapRunArn" in params
-        if has_sm == has_map_run:
-            raise make_error(
-                "ValidationException",
-                "Must provide exactly one of stateMachineArn or mapRunArn",
-                operation,
-            )
-        if has_map_run:
-            raise make_error("ResourceNotFound", f"Resource not found: '{params['mapRunArn']}'", operation)
-        return str(params["stateMachineArn"])
 
     def stop_execution(
         self,
@@ -573,10 +477,7 @@ class SFNClient:
         TaskTimedOut). Returns ``{"stopDate": datetime, "ResponseMetadata"}``.
         Raises InvalidArn, ExecutionDoesNotExist, ValidationException.
         """
-        op = "StopExecution"
-        p = self._params(op, kwargs, executionArn=executionArn, error=error, cause=cause)
-        raw = self._invoke(op, self._engine.stop_execution, p["executionArn"], p.get("error"), p.get("cause"))
-        return response(convert_times(raw))
+        return self._op("StopExecution", kwargs, executionArn=executionArn, error=error, cause=cause)
 
     def get_execution_history(
         self,
@@ -596,9 +497,8 @@ class SFNClient:
         details. ``maxResults`` 0/omitted means 100 (max 1000).
         Raises InvalidArn, ExecutionDoesNotExist, InvalidToken.
         """
-        op = "GetExecutionHistory"
-        p = self._params(
-            op,
+        return self._op(
+            "GetExecutionHistory",
             kwargs,
             executionArn=executionArn,
             maxResults=maxResults,
@@ -606,24 +506,6 @@ class SFNClient:
             nextToken=nextToken,
             includeExecutionData=includeExecutionData,
         )
-        limit = page_size(p.get("maxResults"), op)
-        reverse = bool(p.get("reverseOrder", False))
-        raws: Sequence[Mapping[str, Any]] = self._invoke(
-            op, self._engine.get_execution_history, p["executionArn"]
-        )
-        if reverse:
-            raws = raws[::-1]
-        page, token = paginate(
-            raws,
-            key=lambda event: event["id"],
-            start_index=lambda cursor: _index_after_id(raws, cursor, reverse),
-            next_token=p.get("nextToken"),
-            limit=limit,
-            operation=op,
-            scope=f"{p['executionArn']}|{'reverse' if reverse else 'forward'}",
-        )
-        events = history_events(page, bool(p.get("includeExecutionData", True)))
-        return response(_with_token({"events": events}, token))
 
     # --- task tokens --------------------------------------------------------
 
@@ -637,10 +519,7 @@ class SFNClient:
         unknown token), TaskTimedOut (task already closed), InvalidOutput
         (not JSON), ValidationException (over 262144 bytes).
         """
-        op = "SendTaskSuccess"
-        p = self._params(op, kwargs, taskToken=taskToken, output=output)
-        self._invoke(op, self._engine.send_task_success, p["taskToken"], p["output"])
-        return response()
+        return self._op("SendTaskSuccess", kwargs, taskToken=taskToken, output=output)
 
     def send_task_failure(
         self,
@@ -655,20 +534,14 @@ class SFNClient:
         Returns a dict with only ``ResponseMetadata``. Raises InvalidToken,
         TaskTimedOut, ValidationException (error > 256 / cause > 32768 chars).
         """
-        op = "SendTaskFailure"
-        p = self._params(op, kwargs, taskToken=taskToken, error=error, cause=cause)
-        self._invoke(op, self._engine.send_task_failure, p["taskToken"], p.get("error"), p.get("cause"))
-        return response()
+        return self._op("SendTaskFailure", kwargs, taskToken=taskToken, error=error, cause=cause)
 
     def send_task_heartbeat(self, *, taskToken: str = MISSING, **kwargs: Any) -> dict[str, Any]:
         """Reset a task's HeartbeatSeconds clock (SendTaskHeartbeat).
 
         Returns a dict with only ``ResponseMetadata``. Raises InvalidToken, TaskTimedOut.
         """
-        op = "SendTaskHeartbeat"
-        p = self._params(op, kwargs, taskToken=taskToken)
-        self._invoke(op, self._engine.send_task_heartbeat, p["taskToken"])
-        return response()
+        return self._op("SendTaskHeartbeat", kwargs, taskToken=taskToken)
 
     # --- extensions (not part of boto3) -------------------------------------
 
@@ -709,6 +582,32 @@ class SFNClient:
         """
         raws = self._invoke("ListPendingTasks", self._engine.list_pending_tasks, executionArn)
         return [pending_task(raw) for raw in raws]
+
+    def describe_state_machine_census(self, *, stateMachineArn: str = MISSING) -> dict[str, Any]:
+        """Extension: where a state machine's RUNNING executions stand now, per state.
+
+        Answered from counters the engine keeps as executions move, so it costs
+        O(states) however many executions run. Returns ``{"stateMachineArn",
+        "running": <RUNNING executions, every revision and version>,
+        "revisions": <programs counted>, "date": datetime, "states": [{"name",
+        "type", "running", "waitingForToken", "waiting", "retrying"}, ...]}``.
+        ``states`` lists the current definition depth first (a Parallel's
+        branches and a Map's processor follow their state); inside a Parallel
+        or Map, ``running`` counts branches and iterations. States only an
+        older revision still runs follow with ``"retired": True``.
+        ``waitingForToken`` counts tasks parked on a token (or an activity
+        worker), ``waiting`` Wait-state timers, ``retrying`` Retry back-offs.
+        Raises InvalidArn, StateMachineDoesNotExist, ValidationException.
+        """
+        if stateMachineArn is MISSING or not isinstance(stateMachineArn, str):
+            raise ParamValidationError(report="describe_state_machine_census needs stateMachineArn=<str>")
+        status, raw = self.call_api("StepFiber.DescribeStateMachineCensus",
+                                    json.dumps({"stateMachineArn": stateMachineArn}))
+        data = json.loads(raw) if raw else {}
+        if status != 200:
+            raise error_from_body(data, "DescribeStateMachineCensus", status)
+        data["date"] = ms_to_datetime(int(round(data["date"] * 1000)))
+        return response(data)
 
     def wait_for_execution(self, executionArn: str, timeout: float | None = None) -> dict[str, Any]:
         """Extension: block until the execution is no longer RUNNING.
@@ -803,36 +702,34 @@ class SFNClient:
         return f"<stepfiber.SFNClient {self._region} clock={clock}{state}>"
 
 
-# --- pagination helpers ------------------------------------------------------
+def _snake_case(operation: str) -> str:
+    """botocore's method naming: ``DescribeMapRun`` -> ``describe_map_run``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
 
 
-def _with_token(body: dict[str, Any], token: str | None) -> dict[str, Any]:
-    if token is not None:
-        body["nextToken"] = token
-    return body
+def _model_method(operation: str) -> Callable[..., dict[str, Any]]:
+    """A boto3-named method for a model operation with no hand-written one."""
+    name = _snake_case(operation)
+
+    def method(self: SFNClient, **kwargs: Any) -> dict[str, Any]:
+        return self._op(operation, kwargs)
+
+    method.__name__ = name
+    method.__qualname__ = f"SFNClient.{name}"
+    method.__doc__ = (
+        f"{operation} (boto3 ``{name}``), through the operation layer.\n\n"
+        "Keyword-only camelCase parameters as in botocore's model; returns the response dict with\n"
+        "``ResponseMetadata``; errors are ``client.exceptions.<Code>``."
+    )
+    return method
 
 
-def _index_after_name(items: Sequence[Mapping[str, Any]], cursor: Any) -> int | None:
-    """First index whose name sorts after ``cursor`` (items are sorted by name)."""
-    if not isinstance(cursor, str):
-        return None
-    return bisect.bisect_right([item["name"] for item in items], cursor)  # no key= on 3.9
-
-
-def _next_position(positions: Mapping[str, int], cursor: Any) -> int | None:
-    """Index just after the execution ``cursor`` (None if it vanished)."""
-    if not isinstance(cursor, str) or cursor not in positions:
-        return None
-    return positions[cursor] + 1
-
-
-def _index_after_id(events: Sequence[Mapping[str, Any]], cursor: Any, reverse: bool) -> int | None:
-    """First index past event id ``cursor`` in id order (or reverse id order)."""
-    if isinstance(cursor, bool) or not isinstance(cursor, int):
-        return None
-    if reverse:
-        return bisect.bisect_right([-event["id"] for event in events], -cursor)
-    return bisect.bisect_right([event["id"] for event in events], cursor)
+# Every model operation is a method, named as boto3 names it. The ones above
+# carry hand-written docs; the rest are made here from the model.
+for _operation in OPERATIONS:
+    if not hasattr(SFNClient, _snake_case(_operation)):
+        setattr(SFNClient, _snake_case(_operation), _model_method(_operation))
+del _operation
 
 
 def _batch_columns(tasks: Sequence[Mapping[str, Any]], keys: tuple[str, str]) -> tuple[list[str], list[str]]:

@@ -74,6 +74,7 @@ __all__ = [
     "Exceptions",
     "ERROR_CODES",
     "error_class",
+    "error_from_body",
     "from_engine_error",
     *ERROR_CODES,
 ]
@@ -289,6 +290,18 @@ def error_class(code: str) -> type[ClientError]:
 def make_error(code: str, message: str, operation_name: str) -> ClientError:
     """Instantiate the right :class:`ClientError` subclass for ``code``."""
     return error_class(code)(error_response(code, message), operation_name)
+
+
+def error_from_body(body: Any, operation_name: str, status: int = 400) -> ClientError:
+    """The ClientError for an AWS JSON 1.0 error body, read as botocore reads it.
+
+    The code is ``__type`` after its ``#`` and before any ``:``; the message is
+    ``message`` (or ``Message``).
+    """
+    data = body if isinstance(body, dict) else {}
+    code = str(data.get("__type") or data.get("code") or "InternalFailure").rpartition("#")[2].partition(":")[0]
+    message = str(data.get("message") or data.get("Message") or "")
+    return error_class(code)(error_response(code, message, status), operation_name)
 
 
 def from_engine_error(exc: BaseException, operation_name: str) -> ClientError:

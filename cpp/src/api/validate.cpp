@@ -6,6 +6,12 @@
 #include <string>
 #include <vector>
 
+// g++ 12 at -O3 reports a false -Wrestrict inside std::string's operator+
+// on short literals (GCC PR 105651); the concatenations here are plain.
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ == 12
+#pragma GCC diagnostic ignored "-Wrestrict"
+#endif
+
 namespace stepfiber::api {
 namespace {
 

@@ -59,6 +59,7 @@ py::list failures_list(const std::vector<Status>& statuses) {
 }
 
 void bind_jsonata(py::module_& m);  // jsonata_module.cpp
+void bind_http(py::module_& m);     // http_module.cpp
 
 }  // namespace stepfiber_python
 
@@ -69,6 +70,7 @@ PYBIND11_MODULE(_core, m) {
   using Opt = std::optional<std::string>;
   m.doc() = "stepfiber's compiled engine (thin adapter; use stepfiber.client()).";
   bind_jsonata(m);
+  bind_http(m);
 #ifdef STEPFIBER_VERSION
   m.attr("__version__") = STEPFIBER_VERSION;
 #else

@@ -7,6 +7,11 @@ SHELL := /bin/bash
 APT_PACKAGES := g++ make cmake ccache python3 python3-dev python3-venv \
                 libsimdjson-dev nlohmann-json3-dev libboost-fiber1.81-dev libboost-context1.81-dev libgtest-dev libpcre2-dev libdouble-conversion-dev \
                 clang-14 libclang-rt-14-dev
+# ccache: let a checkout in another folder (CI's fresh clone) reuse the
+# objects of this one: paths are hashed relative to the tree, and the
+# working directory (in -g debug info) is not hashed.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := true
 PYTHON ?= python3
 VENV := .venv
 VPY := $(VENV)/bin/python

@@ -66,8 +66,11 @@ build-cpp: deps
 test-cpp: build-cpp
 	cd $(CPP_BUILD) && ctest --output-on-failure -j$(JOBS)
 
+# The extension is built in build/cpp with the C++ tests' configuration, so
+# the core library is compiled once for both (only _core is added).
 install: venv
-	$(VPY) -m pip install -q --no-build-isolation -Cbuild-dir=build/py .
+	CMAKE_GENERATOR="Unix Makefiles" $(VPY) -m pip install -q --no-build-isolation -Cbuild-dir=$(CPP_BUILD) \
+	  -Ccmake.build-type=RelWithDebInfo -Ccmake.define.STEPFIBER_BUILD_TESTS=ON -Cbuild.targets=_core .
 
 test-python: install
 	$(VPY) -m pytest -q

@@ -98,8 +98,10 @@ class EngineError(Exception):
   using release = py::call_guard<py::gil_scoped_release>;
   py::class_<Engine>(m, "Engine", "One engine thread running every execution as a Boost.Fiber.")
       .def(py::init([](bool manual_clock, std::optional<std::int64_t> start_time_ms, std::string region,
-                       std::string account, std::optional<std::int64_t> execution_retention_ms) {
+                       std::string account, std::optional<std::int64_t> execution_retention_ms,
+                       double time_scale) {
              EngineOptions o;
+             o.time_scale = time_scale;
              o.manual_clock = manual_clock;
              o.start_time_ms = start_time_ms;
              o.region = std::move(region);
@@ -110,7 +112,7 @@ class EngineError(Exception):
            }),
            py::arg("manual_clock") = false, py::arg("start_time_ms") = py::none(),
            py::arg("region") = "us-east-1", py::arg("account") = "123456789012",
-           py::arg("execution_retention_ms") = py::none())
+           py::arg("execution_retention_ms") = py::none(), py::arg("time_scale") = 1.0)
       .def("start_executions",
            [](Engine& e, const std::string& arn, std::vector<std::string> inputs, std::vector<std::string> names) {
              auto results = [&] { py::gil_scoped_release g; return e.start_executions(arn, inputs, names); }();

@@ -25,12 +25,14 @@ pytest plugin (``stepfiber.pytest_plugin``) gives the ``stepfiber_client``,
 
 from ._core import __version__
 from .boto3_route import patch_boto3
+from ._mock_config import MockConfigError
 from .client import SFNClient, client
 from .exceptions import ClientError, ParamValidationError
 from .server import Server, serve
 
 __all__ = [
     "ClientError",
+    "MockConfigError",
     "ParamValidationError",
     "SFNClient",
     "Server",

@@ -33,6 +33,7 @@ from typing import Any, Callable, TypeVar
 
 from . import _core
 from ._handlers import HandlerPool, TaskHandler
+from ._mock_config import MockConfigError, check_time_scale, install_mock_config, read_mock_config
 from ._model import OPERATIONS, input_shape, parse_output
 from ._shapes import convert_times, datetime_to_ms, ms_to_datetime, pending_task, response
 from ._validation import validate_params
@@ -98,13 +99,17 @@ class SFNClient:
         handler_threads: int = 4,
         account_id: str = "123456789012",
         execution_retention: float | timedelta = DEFAULT_RETENTION,
+        time_scale: float = 1.0,
+        mock_config: Any = None,
     ) -> None:
         """Start an engine. Prefer :func:`stepfiber.client`, which forwards here."""
         start_ms = None if start_time is None else datetime_to_ms(start_time)
         if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
             raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
         retention_ms = _retention_ms(execution_retention)
-        self._engine = _core.Engine(bool(manual_clock), start_ms, region_name, account_id, retention_ms)
+        mock_source = read_mock_config(mock_config)  # before the engine: a bad file starts nothing
+        self._engine = _core.Engine(bool(manual_clock), start_ms, region_name, account_id, retention_ms,
+                                    check_time_scale(time_scale))
         #: The operation layer: every AWS operation goes through it (AWS JSON 1.0).
         self._service = _core.Service(self._engine)
         self._manual_clock = bool(manual_clock)
@@ -114,6 +119,12 @@ class SFNClient:
         #: Error classes, as on a boto3 client: ``client.exceptions.TaskTimedOut``.
         self.exceptions = Exceptions()
         self._finalizer = weakref.finalize(self, _shutdown, self._engine, self._handlers)
+        if mock_source is not None:
+            try:
+                install_mock_config(self, mock_source)
+            except MockConfigError:
+                self.close()
+                raise
 
     # --- plumbing -----------------------------------------------------------
 
@@ -753,6 +764,8 @@ def client(
     handler_threads: int = 4,
     account_id: str = "123456789012",
     execution_retention: float | timedelta = DEFAULT_RETENTION,
+    time_scale: float = 1.0,
+    mock_config: Any = None,
 ) -> SFNClient:
     """Create an :class:`SFNClient` with its own engine (like ``boto3.client``).
 
@@ -772,6 +785,13 @@ def client(
             AWS. ``0`` frees each execution as soon as it ends (its result is
             then only seen through handlers, ``start_sync_execution`` or
             ``engine_stats``).
+        time_scale: Step Functions Local's ``WAIT_TIME_SCALE``: 0.1 makes every
+            Wait, timeout, heartbeat and retry back-off 10x shorter (the engine
+            clock runs 10x faster). Finite, > 0; ignored with ``manual_clock``.
+        mock_config: Step Functions Local's MockConfigFile, as a path or a dict
+            (default: the file ``$SFN_MOCK_CONFIG`` names, if set). Start an
+            execution on ``stateMachineArn + "#" + TestCase`` to run a test case.
+            A bad file raises :class:`stepfiber.MockConfigError`.
     """
     if service_name != "stepfunctions":
         raise ValueError(f"stepfiber only provides 'stepfunctions', not {service_name!r}")
@@ -782,4 +802,6 @@ def client(
         handler_threads=handler_threads,
         account_id=account_id,
         execution_retention=execution_retention,
+        time_scale=time_scale,
+        mock_config=mock_config,
     )

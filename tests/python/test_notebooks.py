@@ -38,3 +38,14 @@ def test_callbacks_notebook_runs_and_shows_outcomes():
     assert "second answer: TaskTimedOut" in text
     assert "after a heartbeat: RUNNING" in text
     assert "after silence: FAILED States.Timeout" in text
+
+
+def test_testing_notebook_runs_and_shows_outcomes():
+    nb = run_notebook("02_testing.ipynb")
+    text = outputs_text(nb)
+    assert "status: SUCCEEDED next: Decide" in text
+    assert "0 RETRIABLE" in text and "3 CAUGHT_ERROR ManualReview" in text
+    assert "HappyPath  SUCCEEDED" in text
+    assert "RetryPath  SUCCEEDED  TaskFailed x3" in text
+    assert "after two days: RUNNING" in text
+    assert 'after the answer: SUCCEEDED {"approved":true}' in text

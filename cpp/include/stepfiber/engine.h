@@ -28,6 +28,13 @@ struct EngineOptions {
   std::optional<std::int64_t> start_time_ms;
   std::string region = "us-east-1";
   std::string account = "123456789012";
+  /// Wall-clock scale of engine time (Step Functions Local's WAIT_TIME_SCALE):
+  /// 0.1 makes every Wait, timeout, heartbeat and retry back-off 10x
+  /// shorter. The engine clock then runs 1/time_scale times as fast as the
+  /// wall clock from the engine's start, so history timestamps stay
+  /// consistent with the durations. Finite and > 0 (std::invalid_argument
+  /// otherwise); ignored with manual_clock.
+  double time_scale = 1.0;
   /// How long a closed execution stays visible (Describe, History, List),
   /// in engine-clock ms after it stopped; then its record and history are
   /// freed and its name may be reused. AWS keeps closed executions 90 days.

@@ -38,6 +38,12 @@ Result<Json> send_task_heartbeat(Context&, const Json&);
 // Testing (ops_testing.cpp).
 Result<Json> test_state(Context&, const Json&);
 
+// MockConfigFile test cases (ops_mock_config.cpp): StartExecution and
+// StartSyncExecution on `stateMachineArn#TestCase`, and StepFiber.LoadMockConfig.
+Result<Json> start_execution_with_mocks(Context&, const Json&);
+void start_sync_execution_with_mocks(Context&, const Json&, Done);
+Result<Json> load_mock_config(Context&, const Json&);
+
 // Extensions, StepFiber.* targets (ops_extensions.cpp).
 void advance_clock(Context&, const Json&, Done);
 Result<Json> list_pending_tasks(Context&, const Json&);

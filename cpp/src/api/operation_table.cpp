@@ -59,8 +59,8 @@ std::vector<OperationSpec> build() {
   sync("DeleteStateMachineAlias", not_yet, {"stateMachineAliasArn"});
   sync("ListStateMachineAliases", not_yet, {"stateMachineArn", "nextToken", "maxResults"});
   // Executions.
-  sync("StartExecution", start_execution, {"stateMachineArn", "name", "input"}, {{"traceHeader", kNoTrace}});
-  async("StartSyncExecution", start_sync_execution, {"stateMachineArn", "name", "input"},
+  sync("StartExecution", start_execution_with_mocks, {"stateMachineArn", "name", "input"}, {{"traceHeader", kNoTrace}});
+  async("StartSyncExecution", start_sync_execution_with_mocks, {"stateMachineArn", "name", "input"},
         {{"traceHeader", kNoTrace}, {"includedData", "outputs are never redacted locally"}});
   sync("StopExecution", stop_execution, {"executionArn", "error", "cause"});
   sync("DescribeExecution", describe_execution, {"executionArn"},
@@ -96,6 +96,7 @@ std::vector<OperationSpec> build() {
   // Extensions (X-Amz-Target: StepFiber.<Name>).
   t.push_back(OperationSpec{"AdvanceClock", nullptr, advance_clock, {"seconds"}, {}, true});
   t.push_back(OperationSpec{"ListPendingTasks", list_pending_tasks, nullptr, {"executionArn"}, {}, true});
+  t.push_back(OperationSpec{"LoadMockConfig", load_mock_config, nullptr, {"config", "source"}, {}, true});
   return t;
 }
 

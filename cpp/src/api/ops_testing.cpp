@@ -1,12 +1,12 @@
-// TestState. Not implemented yet: it answers an AWS-shaped error that says
-// so (never UnknownOperationException), so SDK callers see a clear reason.
+// TestState: one state run in isolation (engine/test_state.h).
 #include "api/handlers.h"
+#include "engine/core.h"
+#include "engine/test_state.h"
 
 namespace stepfiber::api::handlers {
 
-Result<Json> test_state(Context&, const Json&) {
-  return Status(ErrorCode::kUnsupportedOperation,
-                "TestState is not supported by stepfiber yet; run the state in an execution instead");
+Result<Json> test_state(Context& c, const Json& request) {
+  return engine::run_test_state(c.core.options(), c.core.now(), request);
 }
 
 }  // namespace stepfiber::api::handlers

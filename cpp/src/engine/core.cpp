@@ -5,9 +5,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <exception>
 #include <random>
+#include <stdexcept>
 
 #include "engine/arn.h"
 #include "engine/sfn_integration.h"
@@ -65,11 +67,16 @@ void HandlerQueue::close() {
 // ---- Core: construction and cross-thread entry -----------------------------
 
 Core::Core(EngineOptions options) : options_(std::move(options)) {
+  if (!(options_.time_scale > 0) || !std::isfinite(options_.time_scale)) {
+    throw std::invalid_argument("time_scale must be a finite number > 0, got " + std::to_string(options_.time_scale));
+  }
   if (options_.manual_clock) {
     runtime::Millis start = options_.start_time_ms ? *options_.start_time_ms : runtime::SystemClock().now();
     auto manual = std::make_unique<runtime::ManualClock>(start);
     manual_ = manual.get();
     clock_ = std::move(manual);
+  } else if (options_.time_scale != 1.0) {
+    clock_ = std::make_unique<runtime::ScaledClock>(options_.time_scale);
   } else {
     clock_ = std::make_unique<runtime::SystemClock>();
   }
@@ -324,6 +331,11 @@ void Core::sleep_until_work() {
   if (!manual_clock() && !timers.empty()) {
     runtime::Millis wait_ms = timers.next_deadline() - now();
     if (wait_ms <= 0) return;
+    // Engine ms -> wall ms (EngineOptions::time_scale).
+    if (options_.time_scale != 1.0) {
+      wait_ms = std::max<runtime::Millis>(1, static_cast<runtime::Millis>(
+                                                  std::ceil(static_cast<double>(wait_ms) * options_.time_scale)));
+    }
     cv_.wait_for(lk, std::chrono::milliseconds(wait_ms), has_work);
   } else {
     cv_.wait(lk, has_work);
@@ -383,6 +395,7 @@ Result<Execution*> Core::create_execution(const std::string& sm_arn, const std::
   ex->index = executions.next_index();
   ex->machine = it->second;
   ex->arn = arn;
+  if (pending_mock) ex->extra().mock = std::move(pending_mock);
   ex->input = input_text;
   ex->express = express;
   ex->sync = sync;

@@ -100,6 +100,8 @@ class HandlerQueue {
   bool closed_ = false;
 };
 
+class MockConfig;  // engine/mock_config.h
+
 class Core {
  public:
   explicit Core(EngineOptions options);
@@ -146,6 +148,10 @@ class Core {
   runtime::TimerQueue timers;
   std::unordered_set<std::string> handled_resources;
   std::unordered_map<std::string, ActivityRecord> activities;
+  /// The loaded MockConfigFile (engine/mock_config.h), or null; and the test
+  /// case the next created execution runs (set around StartExecution).
+  std::shared_ptr<const MockConfig> mock_config;
+  std::shared_ptr<MockRun> pending_mock;
 
   /// A task of `ex`'s strand was scheduled on `activity`: hand it to a
   /// waiting worker now, or queue it.

@@ -102,6 +102,8 @@ struct ParentLink {
 /// Notified when an execution (or all executions) stop running.
 struct CompletionWatcher;
 
+struct MockRun;  ///< engine/mock_config.h
+
 /// The parts of an execution record most executions never use while parked:
 /// how it failed, who waits on it, its parent tasks, reusable child strands.
 struct ExecutionExtra {
@@ -111,6 +113,8 @@ struct ExecutionExtra {
   std::vector<std::shared_ptr<CompletionWatcher>> watchers;
   std::vector<ParentLink> parents;
   std::vector<std::uint32_t> free_strands;  ///< finished child strands, reused
+  /// Started on `stateMachineArn#TestCase`: the MockConfigFile test case.
+  std::shared_ptr<MockRun> mock;
 };
 
 struct Execution {

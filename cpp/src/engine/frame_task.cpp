@@ -5,6 +5,7 @@
 
 #include "errors/error_names.h"
 #include "engine/frame.h"
+#include "engine/mock_config.h"
 #include "engine/sfn_integration.h"
 
 namespace stepfiber::engine {
@@ -47,6 +48,24 @@ class ParkedJson {
   std::string text_;
   bool parked_ = false;
 };
+
+/// A mocked invocation: Return is the result (of the callback, for
+/// .waitForTaskToken and .sync, after TaskSubmitted), Throw the failure;
+/// Park leaves the task waiting on its real token.
+void answer_from_mock(const MockAnswer& answer, const asl::TaskSpec& t, TaskInFlight& task) {
+  if (answer.kind == MockAnswer::Kind::kPark) return;
+  task.handler_call = kEngineCall;
+  if (answer.kind == MockAnswer::Kind::kThrow) {
+    task.handler_outcome = TaskOutcome{false, {}, answer.error, answer.cause};
+    return;
+  }
+  if (t.wait_for_task_token || t.sync) {
+    task.handler_outcome = TaskOutcome{true, Json::object(), {}, {}};
+    task.token_outcome = TaskOutcome{true, answer.value, {}, {}};
+  } else {
+    task.handler_outcome = TaskOutcome{true, answer.value, {}, {}};
+  }
+}
 
 }  // namespace
 
@@ -179,6 +198,13 @@ std::optional<StepResult> Frame::prepare_attempt(const asl::State& st, const asl
     }
     activity = &it->second;
   }
+  // A MockConfigFile test case answers this invocation instead of the resource.
+  const MockStep mock = next_mock_step(ex_, st.name);
+  const bool parked_mock = mock.kind == MockStep::Kind::kAnswer && mock.answer->kind == MockAnswer::Kind::kPark;
+  if (mock.kind == MockStep::Kind::kMissing || (parked_mock && !t.wait_for_task_token)) {
+    close_task();
+    return StepResult::fail(runtime_error(parked_mock ? "A Park mock needs a .waitForTaskToken task." : mock.message));
+  }
   record_scheduled(t, params, at.timeout, at.heartbeat);
 
   const runtime::Millis start = core_.now();
@@ -190,7 +216,9 @@ std::optional<StepResult> Frame::prepare_attempt(const asl::State& st, const asl
       core_.timers.arm(*task_ref.heartbeat_deadline, ex_.index, strand_, epoch);
     }
   }
-  if (activity) {
+  if (mock.kind == MockStep::Kind::kAnswer) {
+    answer_from_mock(*mock.answer, t, task_ref);
+  } else if (activity) {
     core_.schedule_activity(*activity, ex_, strand_);
   } else if (core_.handled_resources.count(t.resource) != 0) {
     task_ref.handler_call = core_.dispatch_handler(ex_, strand_, t.resource, task_ref.parameters);

@@ -29,6 +29,22 @@ class SystemClock final : public Clock {
   bool is_manual() const override { return false; }
 };
 
+/// The wall clock sped up (scale < 1) or slowed down (scale > 1) from the
+/// moment of construction: engine time = origin + (wall - origin) / scale.
+class ScaledClock final : public Clock {
+ public:
+  explicit ScaledClock(double scale) : scale_(scale), origin_(SystemClock().now()) {}
+  Millis now() const override {
+    const Millis wall = SystemClock().now();
+    return origin_ + static_cast<Millis>(static_cast<double>(wall - origin_) / scale_);
+  }
+  bool is_manual() const override { return false; }
+
+ private:
+  double scale_;
+  Millis origin_;
+};
+
 /// Only the engine thread calls set(); reads happen on the engine thread too.
 class ManualClock final : public Clock {
  public:

@@ -1,0 +1,263 @@
+"""Replay the corpus's TestState cases (``test_state`` and ``api_error:test_state``).
+
+Each case is sent to ``client.test_state(**request)`` on a fresh client and the answer is
+compared with the AWS recording after the corpus's normalisation (``normalise.py``):
+
+* the request is the case's ``test_state_args`` with its ``definition`` and ``input``;
+  an ``api_error`` case recorded without them is rebuilt from the test's parameters when
+  they name request members (``mock``, ``state_name``, ``context_template``, ``result``;
+  a context implies a mock, whose unrecorded content a neutral ``{"result": "{}"}``
+  stands in for); parameters that name only templates mean the definition alone was sent;
+  a case with neither is skipped ("request not recorded");
+* TestState returns JSON text; it is parsed, and a value the recording kept as text
+  (LocalStack's snapshots parse only objects) is compared as AWS prints it;
+* a case *needs an AWS service* when the state it tests is a Task and the request has no
+  mock (TestState would call the service); those are reported, not counted in ``pure``;
+* ``jsonata`` counts the JSONata cases (the engine's JSONata mode is not wired yet).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import stepfiber
+
+from conformance.corpus import case_files, load_summary, uses_jsonata
+from conformance.normalise import DEFAULT_GLOBAL_RULES, Matcher, Normaliser
+
+Case = dict[str, Any]
+
+CORPUS_ACCOUNT = "111111111111"
+CORPUS_REGION = "us-east-1"
+ROLE_ARN = f"arn:aws:iam::{CORPUS_ACCOUNT}:role/sfn-test-role"
+KINDS = ("test_state", "api_error:test_state")
+FLOOR_FILE = Path(__file__).with_name("floor_test_state.json")
+#: Test parameters that name TestState request members (rebuilding a request not recorded).
+_PARAM_MEMBERS = ("mock", "state_name", "context_template", "result")
+
+
+@dataclass
+class TestStateResult:
+    case_id: str
+    kind: str
+    outcome: str  # pass | fail | skip
+    needs_service: bool
+    jsonata: bool
+    reason: str = ""
+    diff: str = ""
+    seconds: float = 0.0
+    request: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def pure(self) -> bool:
+        return not self.needs_service and not self.jsonata
+
+
+def _target_state(case: Case, request: dict[str, Any]) -> dict[str, Any]:
+    definition = case.get("definition")
+    if isinstance(definition, dict) and "States" in definition:
+        name = request.get("stateName")
+        return _find_state(definition, name) or {}
+    return definition if isinstance(definition, dict) else {}
+
+
+def _find_state(scope: Any, name: Any) -> dict[str, Any] | None:
+    if not isinstance(scope, dict) or not isinstance(scope.get("States"), dict):
+        return None
+    states = scope["States"]
+    if name in states:
+        return states[name]
+    for state in states.values():
+        if not isinstance(state, dict):
+            continue
+        for child in list(state.get("Branches") or []) + [state.get("ItemProcessor"), state.get("Iterator")]:
+            found = _find_state(child, name)
+            if found is not None:
+                return found
+    return None
+
+
+def build_request(case: Case) -> tuple[dict[str, Any] | None, str]:
+    """The TestState request a case sent, or (None, why it cannot be rebuilt)."""
+    request: dict[str, Any] = {"definition": json.dumps(case["definition"]), "roleArn": ROLE_ARN}
+    if case.get("input") is not None:
+        request["input"] = json.dumps(case["input"])
+    args = case.get("test_state_args")
+    if args is None and case.get("kind") == "api_error:test_state":
+        params = (case.get("source") or {}).get("params") or {}
+        templates_only = bool(params) and all(key.endswith("_template") for key in params)
+        if not templates_only and not any(key in params for key in _PARAM_MEMBERS):
+            return None, "request not recorded (the case keeps neither test_state_args nor request parameters)"
+        args = {}
+        if "mock" in params:
+            args["mock"] = params["mock"]
+        if "result" in params:
+            args["mock"] = {"result": json.dumps(params["result"])}
+        if "state_name" in params:
+            args["stateName"] = params["state_name"]
+        if "context_template" in params:
+            ctx = params["context_template"]
+            args["context"] = ctx if isinstance(ctx, str) else json.dumps(ctx)
+            # AWS takes a Context object only with a mock, so the test sent one; its
+            # content was not recorded, and a neutral mock stands in for it.
+            args.setdefault("mock", {"result": "{}"})
+    request.update(args or {})
+    return request, ""
+
+
+def needs_service(case: Case, request: dict[str, Any]) -> bool:
+    """True when TestState would call an AWS service: an unmocked Task."""
+    return _target_state(case, request).get("Type") == "Task" and "mock" not in request
+
+
+def actual_document(response: dict[str, Any], expected: dict[str, Any]) -> dict[str, Any]:
+    """The TestState answer, its JSON text parsed like the recording."""
+    document: dict[str, Any] = {}
+    for key in ("status", "error", "cause", "nextState"):
+        if response.get(key) not in (None, ""):
+            document[key] = response[key]
+    if "output" in response:
+        document["output"] = _as_recorded(response["output"], expected.get("output"))
+    inspection = response.get("inspectionData")
+    if inspection:
+        recorded = expected.get("inspectionData") or {}
+        document["inspectionData"] = {
+            k: (_as_recorded(v, recorded.get(k)) if isinstance(v, str) else v) for k, v in inspection.items()
+        }
+    return document
+
+
+def _as_recorded(text: str, recorded: Any) -> Any:
+    """JSON text parsed; printed back as AWS prints it where the recording kept text."""
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        return text
+    if isinstance(recorded, str) and not isinstance(value, str):
+        return json.dumps(value)
+    return value
+
+
+def run_case(case: Case, path: Path | None = None,
+             global_rules: Sequence[dict[str, Any]] = DEFAULT_GLOBAL_RULES) -> TestStateResult:
+    started = time.perf_counter()
+    request, why = build_request(case)
+    result = TestStateResult(
+        case_id=str(case.get("id")), kind=str(case.get("kind")), outcome="skip",
+        needs_service=bool(request) and needs_service(case, request), jsonata=uses_jsonata(case.get("definition")),
+        reason=why, request=request or {},
+    )
+    if request is None:
+        return result
+    if result.needs_service:
+        result.reason = "needs an AWS service (an unmocked Task)"
+        return result
+    expected = dict(case.get("expected") or {})
+    sfn = stepfiber.client(account_id=CORPUS_ACCOUNT, region_name=CORPUS_REGION)
+    try:
+        try:
+            response = sfn.test_state(**request)
+            actual: dict[str, Any] = actual_document(response, expected)
+        except stepfiber.ParamValidationError as exc:
+            actual = {"status": "API_ERROR", "api": "test_state", "error": "ParamValidationError", "message": str(exc)}
+        except stepfiber.ClientError as exc:
+            err = exc.response.get("Error", {})
+            actual = {"status": "API_ERROR", "api": "test_state", "error": err.get("Code"), "message": err.get("Message")}
+    finally:
+        sfn.close()
+    normaliser = Normaliser(_transformers(case), CORPUS_ACCOUNT, global_rules)
+    actual = normaliser.apply(actual)
+    if expected.get("status") == "API_ERROR":  # the error's code and message are what AWS answered
+        expected = {k: expected[k] for k in ("status", "error", "message") if k in expected}
+        actual = {k: actual[k] for k in ("status", "error", "message") if k in actual}
+    diff = Matcher(case.get("expected_placeholders", [])).first_difference(expected, actual)
+    result.outcome = "fail" if diff else "pass"
+    result.diff = diff or ""
+    result.reason = _reason(diff, actual) if diff else ""
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _transformers(case: Case) -> list[dict[str, Any]]:
+    """The case's transformers; a key_value recorded as LocalStack's call (args, kwargs) is spelt out."""
+    out = []
+    for spec in case.get("snapshot_transformers", []):
+        if spec.get("type") == "key_value" and "key" not in spec and len(spec.get("args", [])) >= 2:
+            kwargs = spec.get("kwargs") or {}
+            spec = {"type": "key_value", "key": spec["args"][0], "replacement": spec["args"][1],
+                    "replace_reference": kwargs.get("reference_replacement", True)}
+        out.append(spec)
+    return out
+
+
+def _reason(diff: str, actual: dict[str, Any]) -> str:
+    if actual.get("status") == "API_ERROR":
+        return f"answered {actual.get('error')}: {str(actual.get('message'))[:100]}"
+    return diff.split(":", 1)[0]
+
+
+def run_corpus(directory: Path, select: str | None = None) -> list[TestStateResult]:
+    global_rules = load_summary(directory).get("global_normalisers") or DEFAULT_GLOBAL_RULES
+    results = []
+    for path in case_files(directory):
+        case = json.loads(path.read_text())
+        if case.get("kind") not in KINDS or (select and select not in str(case.get("id"))):
+            continue
+        results.append(run_case(case, path, global_rules))
+    return results
+
+
+def figures(results: Sequence[TestStateResult]) -> dict[str, tuple[int, int]]:
+    """(passed, compared) per group: all, pure (no AWS service, no JSONata), by kind, jsonata."""
+    groups: dict[str, list[TestStateResult]] = {
+        "all": list(results),
+        "pure": [r for r in results if r.pure],
+        "jsonata": [r for r in results if r.jsonata],
+    }
+    for kind in KINDS:
+        groups[kind] = [r for r in results if r.kind == kind]
+        groups[f"{kind} (pure)"] = [r for r in results if r.kind == kind and r.pure]
+    out = {}
+    for name, group in groups.items():
+        compared = [r for r in group if r.outcome != "skip"]
+        out[name] = (sum(r.outcome == "pass" for r in compared), len(compared))
+    return out
+
+
+def format_report(results: Sequence[TestStateResult]) -> str:
+    lines = [f"  {name}: {p}/{c}" for name, (p, c) in figures(results).items()]
+    skipped = [r for r in results if r.outcome == "skip"]
+    lines.append(f"  skipped: {len(skipped)}")
+    for r in results:
+        if r.outcome == "fail":
+            lines.append(f"  FAIL {'JA ' if r.jsonata else ''}{r.case_id.split('::')[-1][:80]}: {r.reason} | {r.diff[:200]}")
+    return "\n".join(lines)
+
+
+def load_floor(path: Path = FLOOR_FILE) -> dict[str, Any]:
+    return json.loads(path.read_text())
+
+
+def floor_violations(results: Sequence[TestStateResult], floor: dict[str, Any]) -> list[str]:
+    got = figures(results)
+    return [
+        f"{name}: {got.get(name, (0, 0))[0]} passed < floor {minimum}"
+        for name, minimum in floor.get("min_passed", {}).items()
+        if got.get(name, (0, 0))[0] < minimum
+    ]
+
+
+if __name__ == "__main__":  # python tests/python/conformance/test_state_cases.py [filter]
+    import sys
+
+    from conformance.corpus import corpus_dir
+
+    directory = corpus_dir()
+    if directory is None:
+        raise SystemExit("corpus not found")
+    print(format_report(run_corpus(directory, sys.argv[1] if len(sys.argv) > 1 else None)))

@@ -1,0 +1,40 @@
+"""AWS conformance of TestState: replay the corpus's TestState cases and hold their floor.
+
+The cases (``test_state`` and ``api_error:test_state``) run through
+``client.test_state`` (``conformance/test_state_cases.py``); the test fails only when a
+figure drops below ``conformance/floor_test_state.json``, and prints the table with each
+failing case and why. Raise the floor after an improvement, never lower it to hide a
+regression. Without the corpus the test skips, except under ``CI=true`` where that fails.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.corpus import corpus_dir, missing_corpus
+from conformance.test_state_cases import figures, floor_violations, format_report, load_floor, run_corpus
+
+_MISSING = "conformance corpus not found (<repo>/../shared/conformance/localstack or $STEPFIBER_CONFORMANCE_DIR)"
+
+
+def test_test_state_conformance_floor(capsys: pytest.CaptureFixture[str]) -> None:
+    directory = corpus_dir()
+    if directory is None:
+        missing_corpus(_MISSING)
+    results = run_corpus(directory)
+    with capsys.disabled():
+        print("\n\nTestState conformance (AWS-recorded LocalStack corpus)\n" + format_report(results))
+    assert results, "the corpus holds no TestState case"
+    problems = floor_violations(results, load_floor())
+    assert not problems, "TestState conformance fell below its floor:\n" + "\n".join(problems)
+
+
+def test_floor_names_known_figures() -> None:
+    """A misspelt floor key would hold nothing."""
+    assert set(load_floor()["min_passed"]) <= set(figures([]))
+
+
+def test_missing_corpus_fails_under_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception):
+        missing_corpus(_MISSING)

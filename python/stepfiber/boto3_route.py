@@ -12,10 +12,11 @@ exception mapping run unchanged. Other services are untouched.
 
 Semantics:
 
-* A client is bound to the route that was active (innermost, in any thread)
-  when it was created, or to the route whose :meth:`patch_boto3.patch_client`
-  was called on it. Once its route has exited it falls back to the innermost
-  route still active, and with none it talks to AWS again, as before.
+* A client is bound to the route that was active when it was created -- the
+  innermost route entered by the creating thread, or, in a thread that entered
+  none, the route entered last by any thread -- or to the route whose
+  :meth:`patch_boto3.patch_client` was called on it. Once its route has exited
+  it falls back to the route active then, and with none it talks to AWS again.
 * Fake credentials (``AWS_ACCESS_KEY_ID=testing`` ...) are put into the
   environment while any route is active when none can be found without a
   network call (environment, ``AWS_PROFILE``, shared credentials/config file),
@@ -57,7 +58,8 @@ FAKE_CREDENTIALS = {
 }
 
 _lock = threading.RLock()
-_active: list[patch_boto3] = []  # innermost last
+_active: list[patch_boto3] = []  # every active route, most recently entered last
+_local = threading.local()  # .stack: the routes this thread entered, innermost last
 _saved_env: dict[str, str | None] | None = None
 _original_create_client: Callable[..., Any] | None = None
 
@@ -113,9 +115,20 @@ class _ClientHandler:
         return route.respond(request)
 
 
+def _thread_stack() -> list[patch_boto3]:
+    """The routes the current thread has entered (innermost last)."""
+    stack = getattr(_local, "stack", None)
+    if stack is None:
+        stack = _local.stack = []
+    return stack
+
+
 def _innermost() -> patch_boto3 | None:
-    """The most recently entered route still active, or None."""
+    """This thread's innermost active route; else the route entered last by any thread; else None."""
     with _lock:
+        mine = [route for route in _thread_stack() if route.active]
+        if mine:
+            return mine[-1]
         return _active[-1] if _active else None
 
 
@@ -249,6 +262,7 @@ class patch_boto3:  # noqa: N801 - used like a function, as moto's mock_aws
         self._entered = False
         self._exited = False
         self._region = "us-east-1"
+        self._owner_stack: list[patch_boto3] = []
         if self._decorated is not None:
             functools.update_wrapper(self, self._decorated)
 
@@ -305,12 +319,16 @@ class patch_boto3:  # noqa: N801 - used like a function, as moto's mock_aws
                 _original_create_client = botocore.session.Session.create_client
                 botocore.session.Session.create_client = _create_client_routed
             _active.append(self)
+            self._owner_stack = _thread_stack()
+            self._owner_stack.append(self)
 
     def _deactivate(self) -> None:
         global _original_create_client
         botocore = _botocore()
         with _lock:
             _active.remove(self)
+            if self in self._owner_stack:
+                self._owner_stack.remove(self)
             if not _active:
                 if _original_create_client is not None:
                     botocore.session.Session.create_client = _original_create_client

@@ -6,7 +6,7 @@ SHELL := /bin/bash
 
 APT_PACKAGES := g++ make cmake ccache python3 python3-dev python3-venv \
                 libsimdjson-dev nlohmann-json3-dev libboost-fiber1.81-dev libboost-context1.81-dev libgtest-dev libpcre2-dev libdouble-conversion-dev \
-                clang-14 libclang-rt-14-dev
+                clang-14 libclang-rt-14-dev graphviz
 # ccache: let a checkout in another folder (CI's fresh clone) reuse the
 # objects of this one: paths are hashed relative to the tree, and the
 # working directory (in -g debug info) is not hashed.
@@ -57,7 +57,8 @@ $(VPY):
 	$(VPY) -m pip install -q --upgrade pip
 
 venv: deps $(VPY)
-	$(VPY) -m pip install -q "scikit-build-core>=0.10" "pybind11>=2.12" "pytest>=7" "pytest-timeout>=2" "boto3==1.44.18" "botocore==1.44.18" "awscli==1.46.3" "nbclient>=0.7" "nbformat>=5" "ipykernel>=6"
+	$(VPY) -m pip install -q "scikit-build-core>=0.10" "pybind11>=2.12" "pytest>=7" "pytest-timeout>=2" "boto3==1.44.18" "botocore==1.44.18" "awscli==1.46.3" "nbclient>=0.7" "nbformat>=5" "ipykernel>=6" \
+	  "graphviz>=0.20" "matplotlib>=3.5" "pandas>=1.5" "tqdm>=4.60"
 
 build-cpp: deps
 	cmake -S . -B $(CPP_BUILD) -DSTEPFIBER_BUILD_TESTS=ON -DSTEPFIBER_BUILD_PYTHON=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo

@@ -32,8 +32,9 @@ import os
 import random
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from .client import DEFAULT_RETENTION, SFNClient, client
 
@@ -72,26 +73,38 @@ def rss_bytes() -> int:
 
 
 class Progress:
-    """A one-line progress bar on stderr (silent when quiet)."""
+    """A progress bar for one phase: ``tqdm.auto`` (a widget in notebooks, a bar on
+    stderr in a terminal); silent when quiet or when tqdm is not installed."""
 
     def __init__(self, label: str, total: int, quiet: bool) -> None:
-        self.label, self.total, self.quiet = label, max(total, 1), quiet
-        self.start = time.perf_counter()
-        self.last = 0.0
+        self.bar = None
+        self.done = 0
+        if quiet:
+            return
+        try:
+            with warnings.catch_warnings():
+                # In a notebook without ipywidgets tqdm.auto warns, then draws a text bar.
+                warnings.simplefilter("ignore")
+                from tqdm.auto import tqdm
+        except ImportError:  # the bench extra brings it; without it, no bar
+            return
+        self.bar = tqdm(total=max(total, 1), desc=f"{label:<9}", unit="exec", unit_scale=True, leave=True,
+                        mininterval=0.1, dynamic_ncols=True)
 
     def update(self, done: int) -> None:
-        now = time.perf_counter()
-        if self.quiet or (now - self.last < 0.1 and done < self.total):
+        """Moves the bar to ``done`` (absolute); closes it at the total."""
+        if self.bar is None:
             return
-        self.last = now
-        width = 30
-        filled = int(width * done / self.total)
-        rate = done / max(now - self.start, 1e-9)
-        sys.stderr.write(f"\r{self.label:<9} [{'#' * filled}{'.' * (width - filled)}] "
-                         f"{done:>10,}/{self.total:,}  {rate:>12,.0f}/s")
-        if done >= self.total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
+        self.bar.update(done - self.done)
+        self.done = done
+        if done >= self.bar.total:
+            self.close()
+
+    def close(self) -> None:
+        """Ends the bar (idempotent)."""
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 def parse_mix(text: str) -> dict[str, float]:
@@ -162,6 +175,8 @@ class Report:
     leftovers: dict[str, int] = field(default_factory=dict)
     reconciled: bool = False
     timeline: list[tuple[float, int]] = field(default_factory=list)
+    #: Taken during the complete phase: seconds, completed, RSS and executions by status.
+    samples: list[dict[str, float]] = field(default_factory=list)
     latencies_ns: list[int] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -170,17 +185,48 @@ class Report:
         return data
 
 
-def run(args: argparse.Namespace) -> Report:
-    """Run the benchmark described by parsed ``args``."""
-    definition = BUILTIN_DEFINITION
+def run(args: argparse.Namespace | None = None, *, executions: int = 100_000,
+        mix: str | Mapping[str, float] = "success=1", rate: float = 0.0, batch: int = 10_000, seed: int = 1,
+        definition: str | None = None, quiet: bool = False, live: bool = False,
+        live_every: float = 0.5) -> BenchResult:
+    """Run the load test; the Python API of ``python -m stepfiber bench``.
+
+    ``executions`` are started and parked, then completed with ``mix``
+    (``"success=90,failure=4,heartbeat=3,timeout=2,stop=1"`` or a dict of
+    weights) as batches, or as single calls paced at ``rate`` per second.
+    ``definition`` is an ASL file whose executions each park on one
+    ``.waitForTaskToken`` task (default: a built-in workflow). With
+    ``live=True`` (in a notebook) the census of the machine
+    (:func:`stepfiber.viz.live`) is shown and updated every ``live_every``
+    seconds while the executions complete. Returns a :class:`BenchResult`:
+    ``.summary`` (the ``--json`` figures), ``.plot()`` (matplotlib figures) and
+    an HTML table in notebooks. Raises ValueError for bad arguments.
+    ``args`` (parsed command-line options) replaces the keywords.
+    """
+    if args is None:
+        if isinstance(mix, str):
+            try:
+                mix_shares = parse_mix(mix)
+            except argparse.ArgumentTypeError as e:
+                raise ValueError(str(e)) from None
+        elif isinstance(mix, Mapping):
+            mix_shares = parse_mix(",".join(f"{k}={v}" for k, v in mix.items()))
+        else:
+            raise TypeError(f"mix must be a string like 'success=90,failure=10' or a dict, not {type(mix).__name__}")
+        args = argparse.Namespace(executions=executions, mix=mix_shares, rate=rate, batch=batch, seed=seed,
+                                  definition=definition, quiet=quiet, json=False, plot=None)
+        _check_args(args, ValueError)
+    args.live = getattr(args, "live", False) or live
+    args.live_every = getattr(args, "live_every", live_every)
+    definition_value = BUILTIN_DEFINITION
     if args.definition:
         with open(args.definition, encoding="utf-8") as f:
-            definition = json.load(f)
+            definition_value = json.load(f)
     report = Report(executions=args.executions)
     outcomes = assign_outcomes(args.executions, args.mix, args.seed)
     sfn = client(manual_clock=True)
     try:
-        arn = sfn.create_state_machine(name="bench", definition=json.dumps(definition),
+        arn = sfn.create_state_machine(name="bench", definition=json.dumps(definition_value),
                                        roleArn="arn:aws:iam::123456789012:role/bench")["stateMachineArn"]
         _start_phase(sfn, arn, args, report)
         refs = sfn._engine.pending_task_refs()
@@ -188,13 +234,51 @@ def run(args: argparse.Namespace) -> Report:
         if len(tokens) != args.executions:
             raise SystemExit(f"bench: expected {args.executions:,} parked tasks, found {len(tokens):,}; "
                              "the definition must park each execution on one .waitForTaskToken task")
-        _complete_phase(sfn, refs, outcomes, args, report)
+        if args.live:
+            _complete_live(sfn, arn, refs, outcomes, args, report)
+        else:
+            _complete_phase(sfn, refs, outcomes, args, report)
         del refs, tokens  # the bench's own lists are not engine memory
         _reconcile(sfn, outcomes, report)
         _expire(sfn, report)
     finally:
         sfn.close()
-    return report
+    return BenchResult(report)
+
+
+def _check_args(args: argparse.Namespace, error: type[Exception]) -> None:
+    """Range checks shared by the command line (SystemExit) and run() (ValueError)."""
+    if isinstance(args.executions, bool) or not isinstance(args.executions, int) or args.executions < 1:
+        raise error("bench: executions must be an integer of at least 1")
+    if isinstance(args.batch, bool) or not isinstance(args.batch, int) or args.batch < 1:
+        raise error("bench: batch must be an integer of at least 1")
+    if isinstance(args.rate, bool) or not isinstance(args.rate, (int, float)) or args.rate < 0:
+        raise error("bench: rate must be a number of completions per second, not negative")
+
+
+def _complete_live(sfn: SFNClient, arn: str, refs: list[tuple[str, str]], outcomes: list[str],
+                   args: argparse.Namespace, report: Report) -> None:
+    """The complete phase on a thread while the notebook shows the live census."""
+    import threading
+
+    from . import viz
+
+    failure: list[BaseException] = []
+
+    def body() -> None:
+        try:
+            _complete_phase(sfn, refs, outcomes, args, report)
+        except BaseException as e:  # re-raised on the caller's thread
+            failure.append(e)
+
+    worker = threading.Thread(target=body, name="stepfiber-bench-complete", daemon=True)
+    worker.start()
+    # Until nothing is RUNNING (the last picture then shows every state empty),
+    # or until the worker fails.
+    viz.live(sfn, arn, every=args.live_every, stop=lambda: bool(failure))
+    worker.join()
+    if failure:
+        raise failure[0]
 
 
 def _start_phase(sfn: SFNClient, arn: str, args: argparse.Namespace, report: Report) -> None:
@@ -209,6 +293,7 @@ def _start_phase(sfn: SFNClient, arn: str, args: argparse.Namespace, report: Rep
             raise SystemExit(f"bench: start failed: {result['failures'][0]}")
         done += count
         progress.update(done)
+    progress.close()
     report.start_seconds = time.perf_counter() - t0
     report.starts_per_second = args.executions / report.start_seconds
     report.rss_parked_bytes = rss_bytes()
@@ -217,12 +302,21 @@ def _start_phase(sfn: SFNClient, arn: str, args: argparse.Namespace, report: Rep
     report.stack_bytes_per_parked_fiber = stats["stack_resident_bytes"] / max(1, stats["stacks_in_use"])
 
 
+def _sample(sfn: SFNClient, report: Report, t0: float, completed: int) -> None:
+    """One point of the time series: completions, RSS and executions by status."""
+    stats = sfn.engine_stats()
+    report.samples.append({"t": time.perf_counter() - t0, "completed": completed, "rss_bytes": rss_bytes(),
+                           "running": stats["running"], "succeeded": stats["succeeded"],
+                           "failed": stats["failed"], "timed_out": stats["timed_out"], "aborted": stats["aborted"]})
+
+
 def _complete_phase(sfn: SFNClient, refs: list[tuple[str, str]], outcomes: list[str], args: argparse.Namespace,
                     report: Report) -> None:
     sfn._engine.take_resume_latencies_ns()  # start measuring now
     tokens = [token for token, _ in refs]
     progress = Progress("complete", len(tokens), args.quiet)
     t0 = time.perf_counter()
+    _sample(sfn, report, t0, 0)
     for (_, arn), outcome in zip(refs, outcomes):
         if outcome == "stop":
             sfn.stop_execution(executionArn=arn, error="Bench.Stop", cause="stopped while parked")
@@ -235,10 +329,12 @@ def _complete_phase(sfn: SFNClient, refs: list[tuple[str, str]], outcomes: list[
     else:
         report.mode = f"batches of {args.batch:,}"
         _complete_batched(sfn, tokens, outcomes, args.batch, progress, report, t0)
+    progress.close()
     if "timeout" in outcomes:
         sfn.advance_clock(TIMEOUT_ADVANCE_SECONDS)
     sfn.wait_for_all(timeout=600)
     report.complete_seconds = time.perf_counter() - t0
+    _sample(sfn, report, t0, len(tokens))
     report.completions_per_second = len(tokens) / report.complete_seconds
     report.latencies_ns = list(sfn._engine.take_resume_latencies_ns())
     report.latency = percentiles(report.latencies_ns)
@@ -257,6 +353,7 @@ def _complete_batched(sfn: SFNClient, tokens: list[str], outcomes: list[str], ba
             raise SystemExit(f"bench: completion failed: {failures[0]}")
         progress.update(chunk.stop)
         report.timeline.append((time.perf_counter() - t0, chunk.stop))
+        _sample(sfn, report, t0, chunk.stop)
 
 
 def _complete_single(sfn: SFNClient, tokens: list[str], outcomes: list[str], rate: float, progress: Progress,
@@ -276,6 +373,8 @@ def _complete_single(sfn: SFNClient, tokens: list[str], outcomes: list[str], rat
         if i % 1000 == 999 or i == len(tokens) - 1:
             progress.update(i + 1)
             report.timeline.append((time.perf_counter() - t0, i + 1))
+            if i % 5000 == 4999 or i == len(tokens) - 1:
+                _sample(sfn, report, t0, i + 1)
 
 
 def _reconcile(sfn: SFNClient, outcomes: list[str], report: Report) -> None:
@@ -333,38 +432,130 @@ def summary(report: Report) -> str:
     return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
 
 
-def plot(report: Report, prefix: str) -> list[str]:
-    """Write ``<prefix>-latency.png`` and ``<prefix>-timeline.png`` (needs matplotlib)."""
+def _pyplot() -> Any:
     try:
         import matplotlib
 
-        matplotlib.use("Agg")
+        if "ipykernel" not in sys.modules:
+            matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        raise SystemExit("bench: --plot needs matplotlib (pip install matplotlib)") from None
-    written = []
+        raise ImportError("bench plots need matplotlib: pip install 'stepfiber[bench]' (or pip install matplotlib)"
+                          ) from None
+    return plt
+
+
+def figures(report: Report) -> dict[str, Any]:
+    """The report's matplotlib figures, by name: ``latency`` (histogram with p50/p90/p99
+    marked), ``timeline`` (completions and RSS over time) and ``status`` (executions by
+    status over time). Figures with no data are left out."""
+    plt = _pyplot()
+    out: dict[str, Any] = {}
     if report.latencies_ns:
         fig, ax = plt.subplots(figsize=(8, 4))
         us = [x / 1000.0 for x in report.latencies_ns]
-        ax.hist(us, bins=100, log=True)
+        ax.hist(us, bins=100, log=True, color="#60a5fa")
+        for key, colour in (("p50_us", "#16a34a"), ("p90_us", "#d97706"), ("p99_us", "#dc2626")):
+            if key in report.latency:
+                ax.axvline(report.latency[key], color=colour, linestyle="--",
+                           label=f"{key[:-3]} {report.latency[key]:,.1f} us")
         ax.set_xlabel("send_task_* -> fiber resumed (us)")
         ax.set_ylabel("completions")
         ax.set_title(f"stepfiber latency, {report.executions:,} executions")
+        ax.legend()
         fig.tight_layout()
-        fig.savefig(f"{prefix}-latency.png")
-        written.append(f"{prefix}-latency.png")
-        plt.close(fig)
-    if report.timeline:
+        out["latency"] = fig
+    if report.samples or report.timeline:
         fig, ax = plt.subplots(figsize=(8, 4))
-        ax.plot([t for t, _ in report.timeline], [n for _, n in report.timeline])
+        if report.samples:
+            ax.plot([s["t"] for s in report.samples], [s["completed"] for s in report.samples], color="#2563eb",
+                    label="completed")
+        else:
+            ax.plot([t for t, _ in report.timeline], [n for _, n in report.timeline], color="#2563eb",
+                    label="completed")
         ax.set_xlabel("seconds since the first completion")
         ax.set_ylabel("completed")
-        ax.set_title("completion timeline")
+        ax.set_title("completions and RSS over time")
+        if report.samples:
+            ax2 = ax.twinx()
+            ax2.plot([s["t"] for s in report.samples], [s["rss_bytes"] / 2**20 for s in report.samples],
+                     color="#dc2626", label="RSS (MiB)")
+            ax2.set_ylabel("RSS (MiB)")
+            lines = ax.get_lines() + ax2.get_lines()
+            ax.legend(lines, [line.get_label() for line in lines], loc="center right")
         fig.tight_layout()
-        fig.savefig(f"{prefix}-timeline.png")
-        written.append(f"{prefix}-timeline.png")
+        out["timeline"] = fig
+    if report.samples:
+        fig, ax = plt.subplots(figsize=(8, 4))
+        ts = [s["t"] for s in report.samples]
+        for key, colour in (("running", "#2563eb"), ("succeeded", "#16a34a"), ("failed", "#dc2626"),
+                            ("timed_out", "#d97706"), ("aborted", "#6b7280")):
+            ax.plot(ts, [s[key] for s in report.samples], label=key.upper(), color=colour)
+        ax.set_xlabel("seconds since the first completion")
+        ax.set_ylabel("executions")
+        ax.set_title("executions by status over time")
+        ax.legend()
+        fig.tight_layout()
+        out["status"] = fig
+    return out
+
+
+def plot(report: Report, prefix: str) -> list[str]:
+    """Write ``<prefix>-latency.png``, ``<prefix>-timeline.png`` and ``<prefix>-status.png``."""
+    try:
+        figs = figures(report)
+    except ImportError:
+        raise SystemExit("bench: --plot needs matplotlib (pip install matplotlib)") from None
+    plt = _pyplot()
+    written = []
+    for name, fig in figs.items():
+        fig.savefig(f"{prefix}-{name}.png")
+        written.append(f"{prefix}-{name}.png")
         plt.close(fig)
     return written
+
+
+class BenchResult:
+    """What :func:`run` measured. ``summary`` is the ``--json`` dict, ``text`` the
+    table the command prints, ``report`` the raw :class:`Report`; ``plot()``
+    gives the matplotlib figures; notebooks show an HTML summary table."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """The figures ``--json`` prints."""
+        return self.report.to_json()
+
+    @property
+    def reconciled(self) -> bool:
+        """True when every execution ended once with its expected status and nothing was left."""
+        return self.report.reconciled
+
+    @property
+    def text(self) -> str:
+        """The human-readable table."""
+        return summary(self.report)
+
+    def plot(self) -> list[Any]:
+        """Matplotlib figures: latency histogram (percentiles marked), completions and RSS
+        over time, executions by status over time."""
+        return list(figures(self.report).values())
+
+    def _repr_html_(self) -> str:
+        import html as _html
+
+        rows = []
+        for line in self.text.splitlines():
+            key, _, value = line.partition("  ")
+            rows.append(f"<tr><th style='text-align:left'>{_html.escape(key.strip())}</th>"
+                        f"<td style='text-align:left'>{_html.escape(value.strip())}</td></tr>")
+        return "<table class='stepfiber-bench'>" + "".join(rows) + "</table>"
+
+    def __repr__(self) -> str:
+        verdict = "reconciled" if self.report.reconciled else "MISMATCH"
+        return f"<stepfiber.bench.BenchResult {self.report.executions:,} executions, {verdict}>"
 
 
 def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
@@ -381,7 +572,8 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
     p.add_argument("--batch", type=int, default=10_000, help="batch size for starts and completions")
     p.add_argument("--seed", type=int, default=1, help="seed for assigning outcomes")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
-    p.add_argument("--plot", metavar="PREFIX", help="write PREFIX-latency.png and PREFIX-timeline.png")
+    p.add_argument("--plot", metavar="PREFIX",
+                   help="write PREFIX-latency.png, PREFIX-timeline.png and PREFIX-status.png")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     return p
 
@@ -389,13 +581,8 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m stepfiber bench`` and ``stepfiber-bench``."""
     args = build_parser().parse_args(argv)
-    if args.executions < 1:
-        raise SystemExit("bench: --executions must be at least 1")
-    if args.batch < 1:
-        raise SystemExit("bench: --batch must be at least 1")
-    if args.rate < 0:
-        raise SystemExit("bench: --rate must not be negative")
-    report = run(args)
+    _check_args(args, SystemExit)
+    report = run(args).report
     if args.json:
         print(json.dumps(report.to_json(), indent=2))
     else:

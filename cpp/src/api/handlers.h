@@ -48,4 +48,7 @@ Result<Json> load_mock_config(Context&, const Json&);
 void advance_clock(Context&, const Json&, Done);
 Result<Json> list_pending_tasks(Context&, const Json&);
 
+// Census extension, StepFiber.DescribeStateMachineCensus (ops_census.cpp).
+Result<Json> describe_state_machine_census(Context&, const Json&);
+
 }  // namespace stepfiber::api::handlers

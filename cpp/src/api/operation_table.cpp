@@ -96,6 +96,8 @@ std::vector<OperationSpec> build() {
   // Extensions (X-Amz-Target: StepFiber.<Name>).
   t.push_back(OperationSpec{"AdvanceClock", nullptr, advance_clock, {"seconds"}, {}, true});
   t.push_back(OperationSpec{"ListPendingTasks", list_pending_tasks, nullptr, {"executionArn"}, {}, true});
+  t.push_back(OperationSpec{"DescribeStateMachineCensus", describe_state_machine_census, nullptr,
+                            {"stateMachineArn"}, {}, true});
   t.push_back(OperationSpec{"LoadMockConfig", load_mock_config, nullptr, {"config", "source"}, {}, true});
   return t;
 }

@@ -467,6 +467,7 @@ Status Core::deliver_token(const std::string& token, TaskOutcome outcome) {
 void Core::spawn(Execution& ex) {
   ++live_fibers_;
   ++running;
+  census.started(ex);
   boost::fibers::fiber f(boost::fibers::launch::post, std::allocator_arg,
                          runtime::ArenaStackAllocator(arena_), [this, &ex] {
                            run_execution(*this, ex);
@@ -487,6 +488,7 @@ void Core::spawn_child(const std::function<void()>& body) {
 
 void Core::finish(Execution& ex, ExecutionStatus status) {
   if (ex.status != ExecutionStatus::kRunning) return;
+  if (!ex.abandoned) census.ended(ex);  // abandon() did it already
   ex.status = status;
   ex.stop = now();
   --running;
@@ -504,6 +506,7 @@ void Core::finish(Execution& ex, ExecutionStatus status) {
 }
 
 void Core::abandon(Execution& ex) {
+  if (!ex.abandoned && ex.status == ExecutionStatus::kRunning) census.ended(ex);
   ex.abandoned = true;
   for (auto& strand : ex.strands) {
     if (strand->task && strand->task->token_slot) {

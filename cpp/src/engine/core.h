@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/census.h"
 #include "engine/execution.h"
 #include "engine/execution_table.h"
 #include "runtime/clock.h"
@@ -136,6 +137,8 @@ class Core {
   /// Executions that ended with each status (indexed by ExecutionStatus).
   std::array<std::size_t, 5> ended{};
   std::size_t purged = 0;
+  /// Where RUNNING executions stand, per state (DescribeStateMachineCensus).
+  Census census;
 
   /// The execution at `index`, or nullptr when it was purged.
   Execution* execution_at(std::uint32_t index) const noexcept { return executions.at(index); }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "asl/program.h"
+#include "engine/census.h"
 #include "engine/history.h"
 #include "runtime/waiter.h"
 #include "stepfiber/json.h"
@@ -88,6 +89,11 @@ struct Strand {
   /// unwinds, recording *StateAborted events.
   bool cancelled = false;
   bool finished = false;
+  /// Census (engine/census.h): what the strand waits on, and the state it
+  /// stands in (an id of its program's census, kNoState when none). Fits
+  /// the padding after the flags: a Strand stays 32 bytes.
+  CensusWait census_wait = CensusWait::kNone;
+  std::uint32_t census_state = asl::kNoState;
 };
 
 /// A parent task waiting for this execution to end (states:startExecution

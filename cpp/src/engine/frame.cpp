@@ -115,6 +115,7 @@ ScopeResult Frame::run_scope(const asl::Scope& scope, Json data) {
     }
     const asl::State& st = scope.states[current];
     StepResult r;
+    CensusPosition at(core_.census, ex_, strand_, st);  // this strand stands in `st` until the step ends
     switch (st.type) {
       case StateType::kTask: r = run_task(st, std::get<asl::TaskSpec>(st.spec), std::move(data), first); break;
       case StateType::kWait: r = run_wait(st, std::get<asl::WaitSpec>(st.spec), std::move(data), first); break;
@@ -458,7 +459,12 @@ StepResult Frame::run_wait(const asl::State& st, const asl::WaitSpec& w, Json ra
     else deadline = *r.value;
   });
   if (early) return std::move(*early);
-  if (!sleep_until(deadline)) return stop_state(st);
+  bool slept;
+  {
+    CensusWaiting waiting(core_.census, ex_, strand_, CensusWait::kTimer);
+    slept = sleep_until(deadline);
+  }
+  if (!slept) return stop_state(st);
   StepResult out;
   main([&] {
     Json assigned;
@@ -521,7 +527,12 @@ StepResult Frame::stop_state(const asl::State& st) {
 }
 
 bool Frame::back_off(const asl::State& st, runtime::Millis delay) {
-  if (sleep_until(core_.now() + delay)) return true;
+  bool slept;
+  {
+    CensusWaiting retrying(core_.census, ex_, strand_, CensusWait::kRetry);
+    slept = sleep_until(core_.now() + delay);
+  }
+  if (slept) return true;
   stop_state(st);
   return false;
 }

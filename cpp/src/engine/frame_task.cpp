@@ -342,7 +342,13 @@ StepResult Frame::run_task(const asl::State& st, const asl::TaskSpec& t, Json ra
       parked_selected.park(selected);
     });
     if (early) return std::move(*early);
-    Awaited a = await_task(t, at);
+    Awaited a;
+    {
+      // Parked on a token: .waitForTaskToken, or an activity waiting for its worker.
+      const bool on_token = t.wait_for_task_token || t.kind == asl::ResourceKind::kActivity;
+      CensusWaiting waiting(core_.census, ex_, strand_, on_token ? CensusWait::kToken : CensusWait::kNone);
+      a = await_task(t, at);
+    }
     close_task();
     if (a.kind == Awaited::Kind::kStopped || stopped()) return stop_state(st);
     AfterError next;

@@ -5,7 +5,6 @@
 #include <cctype>
 #include <utility>
 
-#include "asl/compiler.h"
 #include "asl/program.h"
 #include "engine/execution.h"
 
@@ -18,7 +17,16 @@ Status problem(std::string_view source, const std::string& pointer, const std::s
                     what);
 }
 
-std::string ptr(const std::string& base, const std::string& key) { return base + "/" + asl::escape_pointer(key); }
+/// `base` + "/" + `key` escaped for a JSON pointer (RFC 6901: `~` -> `~0`, `/` -> `~1`).
+std::string ptr(const std::string& base, const std::string& key) {
+  std::string out = base + "/";
+  for (char c : key) {
+    if (c == '~') out += "~0";
+    else if (c == '/') out += "~1";
+    else out += c;
+  }
+  return out;
+}
 
 /// "7" or "2-5" (decimal, no sign, no spaces) -> [first, last].
 std::optional<std::pair<std::int64_t, std::int64_t>> parse_range(const std::string& key) {

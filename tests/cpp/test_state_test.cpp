@@ -221,3 +221,20 @@ TEST(TestState, BadInputIsRejected) {
 
 }  // namespace
 }  // namespace stepfiber
+
+namespace stepfiber {
+namespace {
+
+TEST(TestState, JsonataStatesAreRefusedClearly) {
+  auto r = run(request(R"({"Type":"Pass","QueryLanguage":"JSONata","Output":"{% 1 %}","End":true})"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("JSONata"), std::string::npos) << r.status().message();
+  // The checks AWS makes before running still answer as AWS does.
+  auto m = run(request(
+      R"({"Type":"Map","QueryLanguage":"JSONata","ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true})"));
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.status().code(), ErrorCode::kInvalidDefinition);
+}
+
+}  // namespace
+}  // namespace stepfiber

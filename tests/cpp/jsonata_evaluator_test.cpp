@@ -62,6 +62,27 @@ TEST(JsonataEvaluator, TimeAndMemoryGuards) {
   EXPECT_EQ(eval("[1..100000000]"), "error D2014");
 }
 
+TEST(JsonataEvaluator, ScalarBlockStepMapsNothing) {
+  EXPECT_EQ(eval("([1,2]; 3).a"), "undefined");
+  EXPECT_EQ(eval("([1,2]).$"), "[1,2]");
+}
+
+TEST(JsonataEvaluator, KeepArrayDoesNotTouchTheInput) {
+  Error err;
+  auto e = Expression::compile("a[]", &err);
+  ASSERT_TRUE(e);
+  Value in;
+  std::string perr;
+  ASSERT_TRUE(from_json_text(R"({"a":[1]})", &in, &perr));
+  Value out;
+  ASSERT_TRUE(e->evaluate(in, {}, {}, &out, &err));
+  EXPECT_FALSE(in.obj().find("a")->arr().keep_singleton);
+}
+
+TEST(JsonataEvaluator, TransformNeverMutatesItsInput) {
+  EXPECT_EQ(eval("($clone := function($x){$x}; $ ~> |a|{'z': 0}|; a[0].z)", kDoc), "undefined");
+}
+
 TEST(JsonataEvaluator, BindingsAreVariables) {
   Value states;
   std::string err;

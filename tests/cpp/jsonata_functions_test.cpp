@@ -63,6 +63,12 @@ TEST(JsonataFunctions, StepFunctionsFunctionsNeedTheOption) {
   EXPECT_EQ(eval("$hash('abc', 'SHA-256')", "", o),
             "\"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\"");
   EXPECT_EQ(eval("$hash('abc', 'MD5')", "", o), "\"900150983cd24fb0d6963f7d28e17f72\"");
+  EXPECT_EQ(eval("$hash('abc', 'SHA-1')", "", o), "\"a9993e364706816aba3e25717850c26c9cd0d89d\"");
+  EXPECT_EQ(eval("$hash('abc', 'SHA-384')", "", o),
+            "\"cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7\"");
+  EXPECT_EQ(eval("$hash('abc', 'SHA-512')", "", o),
+            "\"ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd"
+            "454d4423643ce80e2a9ac94fa54ca49f\"");
   EXPECT_EQ(eval("$hash('abc', 'CRC32')", "", o), "error D3137");
   EXPECT_EQ(eval("$parse('{\"a\":1}').a", "", o), "1");
   EXPECT_EQ(eval("$parse('{\"a\":1,\"a\":2}')", "", o), "error D3137");

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <unordered_set>
 
 #include "jsonata/unicode.h"
 
@@ -22,8 +23,10 @@ Value at_key(const Value& obj, std::string_view key) {
 // Copy of a tuple object (Object.assign({}, t)).
 std::shared_ptr<ObjectData> copy_tuple(const Value& t) {
   auto o = std::make_shared<ObjectData>();
-  if (t.is_object()) o->entries = t.obj().entries;
-  // entries copied verbatim keep their JS order already
+  if (t.is_object()) {
+    o->entries = t.obj().entries;  // already in JS key order
+    o->reindex();
+  }
   return o;
 }
 
@@ -474,6 +477,11 @@ Value Evaluator::evaluate_path(const Node* expr, const Value& input, const Env& 
       result_sequence = sequence_of(result_sequence);
     }
     if (result_sequence.is_array()) {
+      if (!result_sequence.arr().sequence) {
+        // never flag an array that may belong to the input (shared, immutable)
+        auto copy = std::make_shared<ArrayData>(result_sequence.arr());
+        result_sequence = Value::array(std::move(copy));
+      }
       result_sequence.arr().keep_singleton = true;
     } else if (!result_sequence.is_undefined()) {
       // jsonata-js sets a property on a non-array (no effect)
@@ -492,7 +500,10 @@ Value Evaluator::evaluate_step(const Node* expr, const Value& input, const Env& 
     return result;
   }
   std::vector<Value> result;
-  const auto& items = input.arr().items;
+  // a non-array context (e.g. a block step that produced a scalar) has no
+  // items to map over, as in jsonata-js (input.length is undefined)
+  static const std::vector<Value> kNone;
+  const auto& items = input.is_array() ? input.arr().items : kNone;
   for (std::size_t ii = 0; ii < items.size(); ++ii) {
     Value res = evaluate(expr, items[ii], env);
     for (const Stage& st : expr->stages) res = evaluate_filter(st.expr, res, env);
@@ -1217,16 +1228,19 @@ Value Evaluator::evaluate_apply(const Node* expr, const Value& input, const Env&
 
 namespace {
 
-bool contains_node(const Value& root, const HeapNode* target) {
-  if (root.node().get() == target) return true;
-  if (root.is_array()) {
-    for (const auto& v : root.arr().items)
-      if (contains_node(v, target)) return true;
-  } else if (root.is_object()) {
-    for (const auto& [k, v] : root.obj().entries)
-      if (contains_node(v, target)) return true;
+void collect_nodes(const Value& root, std::unordered_set<const HeapNode*>& out) {
+  std::vector<const Value*> stack{&root};
+  while (!stack.empty()) {
+    const Value* v = stack.back();
+    stack.pop_back();
+    if (v->is_array()) {
+      out.insert(v->node().get());
+      for (const auto& e : v->arr().items) stack.push_back(&e);
+    } else if (v->is_object()) {
+      out.insert(v->node().get());
+      for (const auto& [k, e] : v->obj().entries) stack.push_back(&e);
+    }
   }
-  return false;
 }
 
 }  // namespace
@@ -1237,8 +1251,17 @@ Value Evaluator::evaluate_transform_call(const TransformFn& fn, const Value& obj
   Value clone_fn = lookup(fn.env, "clone");
   if (!clone_fn.is_function()) throw_error_at("T2013", expr->position, Value());
   Value result = apply(clone_fn, {obj}, Value::null(), fn.env);
+  const auto& cc = static_cast<const Callable&>(clone_fn.fn());
+  bool builtin_clone = cc.type == FnType::kNative && std::string_view(static_cast<const NativeFn&>(cc).def->name) == "clone";
+  if (!builtin_clone) {
+    // a user-defined $clone may hand back shared data: never mutate that
+    result = deep_clone(result);
+  }
   Value matches = evaluate(expr->pattern, result, fn.env);
   if (matches.is_undefined()) return result;
+  std::unordered_set<const HeapNode*> owned;
+  collect_nodes(result, owned);
+  charge(owned.size() * 64);
   std::vector<Value> list;
   if (matches.is_array()) {
     list = matches.arr().items;
@@ -1255,7 +1278,7 @@ Value Evaluator::evaluate_transform_call(const TransformFn& fn, const Value& obj
         err.value = update;
         throw ErrorException(std::move(err));
       }
-      if (match.is_object() && contains_node(result, match.node().get())) {
+      if (match.is_object() && owned.count(match.node().get())) {
         for (const auto& [k, v] : update.obj().entries) match.obj().set(k, v);
       }
     }
@@ -1278,7 +1301,7 @@ Value Evaluator::evaluate_transform_call(const TransformFn& fn, const Value& obj
             throw ErrorException(std::move(err));
           }
         }
-        if (match.is_object() && contains_node(result, match.node().get())) {
+        if (match.is_object() && owned.count(match.node().get())) {
           for (const auto& d : dl) match.obj().erase(d.as_string());
         }
       }

@@ -70,19 +70,26 @@ static std::uint64_t index_key_value(std::string_view key) {
   return n;
 }
 
-void ObjectData::rebuild_index() const {
+void ObjectData::rebuild_index() {
   index_.clear();
+  index_valid_ = false;
+  if (entries.size() <= 8) return;
   for (std::size_t i = 0; i < entries.size(); ++i) index_.emplace(entries[i].first, i);
   index_valid_ = true;
 }
 
+void ObjectData::reindex() {
+  int_keys_ = 0;
+  while (int_keys_ < entries.size() && is_array_index_key(entries[int_keys_].first)) ++int_keys_;
+  rebuild_index();
+}
+
 const Value* ObjectData::find(std::string_view key) const {
-  if (entries.size() <= 8) {
+  if (entries.size() <= 8 || !index_valid_) {
     for (const auto& e : entries)
       if (e.first == key) return &e.second;
     return nullptr;
   }
-  if (!index_valid_) rebuild_index();
   auto it = index_.find(std::string(key));
   return it == index_.end() ? nullptr : &entries[it->second].second;
 }
@@ -98,11 +105,15 @@ void ObjectData::set(std::string_view key, Value v) {
     while (pos < int_keys_ && index_key_value(entries[pos].first) < k) ++pos;
     entries.insert(entries.begin() + static_cast<std::ptrdiff_t>(pos), {std::string(key), std::move(v)});
     ++int_keys_;
-    index_valid_ = false;
+    rebuild_index();
     return;
   }
   entries.emplace_back(std::string(key), std::move(v));
-  if (index_valid_) index_.emplace(entries.back().first, entries.size() - 1);
+  if (index_valid_) {
+    index_.emplace(entries.back().first, entries.size() - 1);
+  } else if (entries.size() > 8) {
+    rebuild_index();
+  }
 }
 
 void ObjectData::erase(std::string_view key) {
@@ -110,7 +121,7 @@ void ObjectData::erase(std::string_view key) {
     if (entries[i].first == key) {
       if (i < int_keys_) --int_keys_;
       entries.erase(entries.begin() + static_cast<std::ptrdiff_t>(i));
-      index_valid_ = false;
+      rebuild_index();
       return;
     }
   }

@@ -113,15 +113,19 @@ struct ObjectData : HeapNode {
   void set(std::string_view key, Value v);
   /// Removes a key if present.
   void erase(std::string_view key);
+  /// Rebuilds the lookup index after `entries` was assigned directly.
+  void reindex();
   std::size_t size() const { return entries.size(); }
 
   std::vector<std::pair<std::string, Value>> entries;
 
  private:
-  void rebuild_index() const;
+  void rebuild_index();
   std::size_t int_keys_ = 0;
-  mutable std::unordered_map<std::string, std::size_t> index_;
-  mutable bool index_valid_ = false;
+  // Maintained by set()/erase() once there are more than 8 keys, so that
+  // find() never writes (objects are read from several threads).
+  std::unordered_map<std::string, std::size_t> index_;
+  bool index_valid_ = false;
 };
 
 /// Function node; the evaluator defines the concrete kinds.

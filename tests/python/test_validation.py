@@ -82,7 +82,7 @@ def test_express_restrictions_depend_on_type(client: stepfiber.SFNClient) -> Non
     assert express["diagnostics"][0]["location"] == "/States/S/Resource"
 
 
-def test_jsonata_definition_validates_but_create_says_not_supported(client: stepfiber.SFNClient) -> None:
+def test_jsonata_definition_validates_and_creates(client: stepfiber.SFNClient) -> None:
     definition = json.dumps(
         {
             "QueryLanguage": "JSONata",
@@ -91,8 +91,9 @@ def test_jsonata_definition_validates_but_create_says_not_supported(client: step
         }
     )
     assert client.validate_state_machine_definition(definition=definition)["result"] == "OK"
-    with pytest.raises(client.exceptions.InvalidDefinition, match="not supported yet"):
-        client.create_state_machine(name=unique_name(), definition=definition, roleArn=ROLE_ARN)
+    arn = client.create_state_machine(name=unique_name(), definition=definition, roleArn=ROLE_ARN)["stateMachineArn"]
+    run = client.start_execution(stateMachineArn=arn, input=json.dumps({"a": 7}))["executionArn"]
+    assert client.describe_execution(executionArn=run)["output"] == "7"
 
 
 def test_severity_warning_and_max_results(client: stepfiber.SFNClient) -> None:

@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "asl/jsonata_fields.h"
 #include "asl/validator.h"
 #include "choice/timestamp.h"
 #include "stepfiber/json.h"
@@ -86,11 +87,7 @@ class Compiler {
                                              "TimeoutSeconds", "QueryLanguage"};
       if (!top.count(key)) error("Field '" + key + "' is not supported", "/" + escape_pointer(key));
     }
-    if (def.contains("QueryLanguage") && def["QueryLanguage"] != "JSONPath") {
-      error("QueryLanguage '" + def["QueryLanguage"].dump() +
-                "' is not supported yet (only JSONPath)",
-            "/QueryLanguage");
-    }
+    top_jsonata_ = def.contains("QueryLanguage") && def["QueryLanguage"] == "JSONata";
     if (def.contains("TimeoutSeconds")) {
       const Json& t = def["TimeoutSeconds"];
       if (!t.is_number_integer() || t.get<std::int64_t>() < 1 || t.get<std::int64_t>() > 99999999) {
@@ -106,6 +103,7 @@ class Compiler {
 
  private:
   std::set<std::string> all_names_;  // state names are unique machine-wide
+  bool top_jsonata_ = false;         // QueryLanguage JSONata for the whole machine
 
   void compile_scope(const Json& obj, const std::string& base, Scope& scope) {
     std::vector<std::string> missing;
@@ -501,8 +499,16 @@ class Compiler {
     t.resource_name = colon == std::string::npos ? r : r.substr(colon + 1);
   }
 
-  void compile_state(const Json& body, const std::string& loc,
+  void compile_state(const Json& body_in, const std::string& loc,
                      const std::unordered_map<std::string, std::uint32_t>& index, State& st) {
+    // A JSONata state: its expressions compile apart (asl/jsonata_fields.h);
+    // the rest (flow, Retry, Catch targets, literals) compiles as below.
+    Json jsonata_rest;
+    const bool jsonata = body_in.is_object() && (body_in.contains("QueryLanguage")
+                                                     ? body_in["QueryLanguage"] == "JSONata"
+                                                     : top_jsonata_);
+    if (jsonata) st.jsonata = compile_jsonata_state(body_in, loc, diags, jsonata_rest);
+    const Json& body = jsonata ? jsonata_rest : body_in;
     if (!body.is_object()) {
       error("A state must be a JSON object", loc);
       return;
@@ -520,7 +526,7 @@ class Compiler {
     st.type = *type;
     const auto& allowed = allowed_fields(st.type);
     for (const auto& [key, _] : body.items()) {
-      if (!allowed.count(key)) {
+      if (!allowed.count(key) && !jsonata) {  // JSONata fields: checked by the validator
         error("Field '" + key + "' is not supported by a " + state_type_name(st.type) + " state",
               loc + "/" + escape_pointer(key));
       }
@@ -536,10 +542,6 @@ class Compiler {
       else if (!has_next && !has_end) error("These fields are required: [Next, End]", loc, "MISSING_END_STATE");
       if (has_next) st.next = target(body["Next"], loc + "/Next", index);
       st.end = has_end && body["End"] == true;
-    }
-    if (body.contains("QueryLanguage") && body["QueryLanguage"] != "JSONPath") {
-      error("QueryLanguage '" + body["QueryLanguage"].dump() + "' is not supported yet (only JSONPath)",
-            loc + "/QueryLanguage");
     }
     st.assign = payload(body, "Assign", loc);
     st.input_path = select_path(body, "InputPath", loc);
@@ -580,6 +582,10 @@ class Compiler {
             rule.erase("Next");
             rule.erase("Comment");
             rule.erase("Assign");
+            if (jsonata) {  // the Condition is in st.jsonata->choices[i]
+              c.choices.push_back(std::move(b));
+              continue;
+            }
             auto compiled = choice::ChoiceRule::compile(rule, cloc);
             if (!compiled.ok()) {
               error(compiled.status().message(), cloc);
@@ -595,7 +601,7 @@ class Compiler {
       }
       case StateType::kWait: {
         WaitSpec w;
-        int forms = 0;
+        int forms = st.jsonata ? (st.jsonata->seconds ? 1 : 0) + (st.jsonata->timestamp ? 1 : 0) : 0;
         if (body.contains("Seconds")) { ++forms; w.seconds = positive_int(body, "Seconds", loc, 0); }
         if (body.contains("Timestamp")) {
           ++forms;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -64,6 +65,7 @@ enum class ResourceKind {
 };
 
 struct Scope;
+struct JsonataState;  // asl/jsonata_fields.h
 
 /// Retry/Catch, shared by Task, Parallel and Map.
 struct ErrorHandling {
@@ -172,6 +174,8 @@ struct State {
   SelectPath output_path;
   ResultPathSpec result_path;
   std::optional<path::PayloadTemplate> assign;  ///< workflow variables to set
+  /// QueryLanguage JSONata: the state's compiled expressions (null in JSONPath).
+  std::shared_ptr<const JsonataState> jsonata;
   std::variant<PassSpec, TaskSpec, ChoiceSpec, WaitSpec, SucceedSpec, FailSpec, ParallelSpec, MapSpec> spec;
 };
 

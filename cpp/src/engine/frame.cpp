@@ -292,6 +292,7 @@ StepResult Frame::exit_state(const asl::State& st, Json output, const Json* assi
 
 StepResult Frame::finish_with_result(const asl::State& st, const std::optional<path::PayloadTemplate>& selector,
                                      Json raw, Json result) {
+  if (st.jsonata) return jsonata_finish(st, raw, std::move(result));
   if (selector) {
     auto r = evaluate(*selector, st, result);
     if (!r.ok()) return StepResult::fail(r.err);
@@ -329,6 +330,9 @@ AfterError Frame::handle_error(const asl::State& st, const asl::ErrorHandling& e
     Json error_output = Json::object();
     error_output["Error"] = error_present ? Json(error) : Json(nullptr);
     error_output["Cause"] = cause ? Json(*cause) : Json(nullptr);
+    if (st.jsonata) {
+      return {jsonata_catch(st, static_cast<std::size_t>(&c - eh.catch_.data()), raw, error_output, c.next)};
+    }
     Json assigned;
     if (auto e = evaluate_assign(c.assign, st, error_output, assigned)) return {StepResult::fail(*e)};
     auto merged = apply_result_path(c.result_path, std::move(raw), std::move(error_output));
@@ -364,6 +368,7 @@ void Frame::enter_state(const asl::State& st, const Json& raw, bool first) {
 
 StepResult Frame::run_sync_state(const asl::State& st, Json raw, bool first) {
   enter_state(st, raw, first);
+  if (st.jsonata) return run_jsonata_sync_state(st, std::move(raw));
   switch (st.type) {
     case StateType::kPass: return run_pass(st, std::get<asl::PassSpec>(st.spec), std::move(raw));
     case StateType::kChoice: return run_choice(st, std::get<asl::ChoiceSpec>(st.spec), std::move(raw));
@@ -467,6 +472,12 @@ StepResult Frame::run_wait(const asl::State& st, const asl::WaitSpec& w, Json ra
   if (!slept) return stop_state(st);
   StepResult out;
   main([&] {
+    if (st.jsonata) {
+      out = jsonata_exit(st, st.jsonata->output ? &*st.jsonata->output : nullptr,
+                         st.jsonata->assign ? &*st.jsonata->assign : nullptr, jsonata_scope(st, in), in,
+                         asl::kNoState);
+      return;
+    }
     Json assigned;
     if (auto e = evaluate_assign(st.assign, st, in, assigned)) {
       out = StepResult::fail(*e);
@@ -482,6 +493,10 @@ StepResult Frame::run_wait(const asl::State& st, const asl::WaitSpec& w, Json ra
 asl::Eval<runtime::Millis> Frame::wait_deadline(const asl::State& st, const asl::WaitSpec& w, const Json& raw,
                                                 Json& in) {
   using R = asl::Eval<runtime::Millis>;
+  if (st.jsonata) {
+    in = raw;
+    return jsonata_wait_deadline(st, w, raw);
+  }
   auto eff = select(st.input_path, raw, st);
   if (!eff.ok()) return R::failure(eff.err);
   in = std::move(*eff.value);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "asl/jsonata_fields.h"
 #include "asl/program.h"
 #include "errors/state_error.h"
 #include "engine/core.h"
@@ -155,6 +156,29 @@ class Frame {
                         std::optional<std::int64_t> heartbeat);
   void record_outcome(const asl::TaskSpec& t, const Awaited& a);
   void close_task();
+
+  // JSONata states (frame_jsonata.cpp): the same walk, fields from st.jsonata.
+  asl::JsonataScope jsonata_scope(const asl::State& st, const Json& input, const Json* result = nullptr,
+                                  const Json* error_output = nullptr, const std::string* token = nullptr,
+                                  const Json* map_item = nullptr);
+  /// Records EvaluationFailed and returns States.QueryEvaluationError with
+  /// the state's cause prefix.
+  asl::StateError jsonata_error(const std::string& field, const std::string& detail);
+  asl::Eval<Json> jsonata_eval(const asl::JsonataValue& v, const std::string& field, const asl::JsonataScope& scope);
+  /// Assign, then Output (default `fallback`), then <Type>StateExited.
+  StepResult jsonata_exit(const asl::State& st, const asl::JsonataValue* output, const asl::JsonataValue* assign,
+                          const asl::JsonataScope& scope, Json fallback, std::uint32_t next);
+  StepResult run_jsonata_sync_state(const asl::State& st, Json raw);
+  StepResult jsonata_finish(const asl::State& st, const Json& input, Json result);
+  StepResult jsonata_catch(const asl::State& st, std::size_t catcher, const Json& input, const Json& error_output,
+                           std::uint32_t next);
+  asl::Eval<runtime::Millis> jsonata_wait_deadline(const asl::State& st, const asl::WaitSpec& w, const Json& raw);
+  std::optional<asl::StateError> jsonata_task_arguments(const asl::State& st, const Json& input,
+                                                        const std::string* token, Json& params, Attempt& at);
+  std::optional<asl::StateError> jsonata_parallel_input(const asl::State& st, Json& input);
+  std::optional<asl::StateError> jsonata_map_inputs(const asl::State& st, const Json& input, std::vector<Json>& out);
+  std::optional<asl::StateError> jsonata_map_limits(const asl::State& st, const Json& input, std::optional<double>& mc,
+                                                    std::optional<double>& tc, std::optional<double>& tp);
 
   // Parallel and Map (frame_branches.cpp).
   StepResult run_parallel(const asl::State& st, const asl::ParallelSpec& p, Json raw, bool first);

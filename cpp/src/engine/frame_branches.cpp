@@ -160,6 +160,9 @@ StepResult Frame::run_parallel(const asl::State& st, const asl::ParallelSpec& p,
       if (!r.ok()) early = StepResult::fail(r.err);
       else eff = std::move(*r.value);
     }
+    if (st.jsonata) {
+      if (auto err = jsonata_parallel_input(st, eff)) early = StepResult::fail(*err);
+    }
   });
   if (early) return std::move(*early);
   std::vector<std::int64_t> retries(p.errors.retry.size(), 0);
@@ -248,6 +251,13 @@ StepResult Frame::run_map(const asl::State& st, const asl::MapSpec& m, Json raw,
     if (!e.ok()) return fail(e.err);
     const Json& eff = *e.value;
     const Lookup look = [&](const path::ValueExpr& x) { return lookup(x, st, eff); };
+    if (st.jsonata) {  // Items / ItemSelector as expressions; no ItemBatcher yet
+      if (auto err = jsonata_map_inputs(st, eff, inputs)) {
+        record("MapStateFailed", nullptr);
+        return fail(*err);
+      }
+      return;
+    }
     Json items;
     if (m.items_path) {
       auto v = look(*m.items_path);
@@ -335,6 +345,9 @@ StepResult Frame::run_map(const asl::State& st, const asl::MapSpec& m, Json raw,
       }
       if (auto err = resolve_number(m.tolerated_failure_percentage, look, "ToleratedFailurePercentage", true, tp)) {
         return fail(runtime_error(*err));
+      }
+      if (st.jsonata) {
+        if (auto err = jsonata_map_limits(st, eff, mc, tc, tp)) return fail(*err);
       }
       if (tc && *tc < 0) return fail(runtime_error("ToleratedFailureCount cannot be negative."));
       if (tp && (*tp < 0 || *tp > 100)) return fail(runtime_error("ToleratedFailurePercentage must be between 0 and 100."));

@@ -186,6 +186,12 @@ std::optional<StepResult> Frame::prepare_attempt(const asl::State& st, const asl
     close_task();
     return StepResult::fail(*e);
   }
+  if (st.jsonata) {
+    if (auto e = jsonata_task_arguments(st, eff, has_token ? &token : nullptr, params, at)) {
+      close_task();
+      return StepResult::fail(*e);
+    }
+  }
   TaskInFlight& task_ref = *s.task;
   task_ref.parameters = dump_json(params);
   task_ref.parameters.shrink_to_fit();  // held while the task is parked

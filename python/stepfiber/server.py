@@ -186,9 +186,10 @@ def _parser() -> Any:
     parser.add_argument("--threads", type=int, default=1, help="HTTP I/O threads (default 1)")
     parser.add_argument("--clock", choices=("system", "manual"), default="system",
                         help="manual: engine time moves only through StepFiber.AdvanceClock (default system)")
-    # Issue 10 hooks (not implemented yet): --time-scale, --mock-config.
-    parser.add_argument("--time-scale", type=float, default=None, help=argparse.SUPPRESS)
-    parser.add_argument("--mock-config", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--time-scale", type=float, default=1.0, metavar="X",
+                        help="scale every wait, as Step Functions Local's WAIT_TIME_SCALE (0.1: ten times shorter)")
+    parser.add_argument("--mock-config", metavar="PATH", default=None,
+                        help="Step Functions Local's MockConfigFile (default: $SFN_MOCK_CONFIG when set)")
     return parser
 
 
@@ -218,13 +219,10 @@ def cli_main(argv: list[str] | None = None) -> int:
     import threading
 
     args = _parser().parse_args(argv)
-    for option, value in (("--time-scale", args.time_scale), ("--mock-config", args.mock_config)):
-        if value is not None:
-            print(f"stepfiber serve: {option} is not supported yet", file=sys.stderr)
-            return 2
     try:
-        sfn = _new_client(manual_clock=args.clock == "manual", region_name=args.region, account_id=args.account)
-    except ValueError as exc:
+        sfn = _new_client(manual_clock=args.clock == "manual", region_name=args.region, account_id=args.account,
+                          time_scale=args.time_scale, mock_config=args.mock_config)
+    except (ValueError, OSError) as exc:  # MockConfigError is a ValueError
         print(f"stepfiber serve: {exc}", file=sys.stderr)
         return 2
     stop = threading.Event()

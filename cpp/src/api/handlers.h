@@ -35,6 +35,33 @@ Result<Json> send_task_success(Context&, const Json&);
 Result<Json> send_task_failure(Context&, const Json&);
 Result<Json> send_task_heartbeat(Context&, const Json&);
 
+// Versions (ops_versions.cpp).
+Result<Json> publish_state_machine_version(Context&, const Json&);
+Result<Json> list_state_machine_versions(Context&, const Json&);
+Result<Json> delete_state_machine_version(Context&, const Json&);
+
+// Aliases (ops_aliases.cpp).
+Result<Json> create_state_machine_alias(Context&, const Json&);
+Result<Json> describe_state_machine_alias(Context&, const Json&);
+Result<Json> update_state_machine_alias(Context&, const Json&);
+Result<Json> delete_state_machine_alias(Context&, const Json&);
+Result<Json> list_state_machine_aliases(Context&, const Json&);
+
+// Redrive (ops_redrive.cpp).
+void redrive_execution(Context&, const Json&, Done);
+
+// Map runs (ops_map_runs.cpp).
+Result<Json> describe_map_run(Context&, const Json&);
+Result<Json> list_map_runs(Context&, const Json&);
+Result<Json> update_map_run(Context&, const Json&);
+
+// Tags (ops_tags.cpp), and CreateActivity/DeleteActivity with their tags.
+Result<Json> tag_resource(Context&, const Json&);
+Result<Json> untag_resource(Context&, const Json&);
+Result<Json> list_tags_for_resource(Context&, const Json&);
+Result<Json> create_activity_with_tags(Context&, const Json&);
+Result<Json> delete_activity_and_tags(Context&, const Json&);
+
 // Testing (ops_testing.cpp).
 Result<Json> test_state(Context&, const Json&);
 

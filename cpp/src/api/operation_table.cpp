@@ -9,10 +9,6 @@ namespace {
 
 using namespace handlers;
 
-Result<Json> not_yet(Context&, const Json&) {
-  return Status(ErrorCode::kUnsupportedOperation, "This operation is not supported by stepfiber yet");
-}
-
 constexpr std::string_view kNoLogs = "CloudWatch Logs are not emulated; the configuration is validated and dropped";
 constexpr std::string_view kNoXRay = "X-Ray tracing is not emulated; validated and dropped";
 constexpr std::string_view kNoKms = "payloads are not encrypted locally; validated and dropped";
@@ -29,20 +25,15 @@ std::vector<OperationSpec> build() {
     t.push_back(OperationSpec{name, nullptr, h, std::move(reads), std::move(ignored), false});
   };
   // State machines.
-  sync("CreateStateMachine", create_state_machine, {"name", "definition", "roleArn", "type"},
-       {{"loggingConfiguration", kNoLogs},
-        {"tags", "tags on create are not stored yet"},
-        {"tracingConfiguration", kNoXRay},
-        {"publish", "versions are not implemented yet"},
-        {"versionDescription", "versions are not implemented yet"},
-        {"encryptionConfiguration", kNoKms}});
+  sync("CreateStateMachine", create_state_machine,
+       {"name", "definition", "roleArn", "type", "tags", "publish", "versionDescription"},
+       {{"loggingConfiguration", kNoLogs}, {"tracingConfiguration", kNoXRay}, {"encryptionConfiguration", kNoKms}});
   sync("DescribeStateMachine", describe_state_machine, {"stateMachineArn"},
        {{"includedData", "definitions are never redacted locally"}});
   sync("UpdateStateMachine", update_state_machine,
-       {"stateMachineArn", "definition", "roleArn", "loggingConfiguration", "tracingConfiguration"},
-       {{"publish", "versions are not implemented yet"},
-        {"versionDescription", "versions are not implemented yet"},
-        {"encryptionConfiguration", kNoKms}});
+       {"stateMachineArn", "definition", "roleArn", "loggingConfiguration", "tracingConfiguration", "publish",
+        "versionDescription"},
+       {{"encryptionConfiguration", kNoKms}});
   sync("DeleteStateMachine", delete_state_machine, {"stateMachineArn"});
   sync("ListStateMachines", list_state_machines, {"maxResults", "nextToken"});
   sync("ValidateStateMachineDefinition", validate_state_machine_definition,
@@ -50,14 +41,14 @@ std::vector<OperationSpec> build() {
   sync("DescribeStateMachineForExecution", describe_state_machine_for_execution, {"executionArn"},
        {{"includedData", "definitions are never redacted locally"}});
   // Versions and aliases.
-  sync("PublishStateMachineVersion", not_yet, {"stateMachineArn", "revisionId", "description"});
-  sync("ListStateMachineVersions", not_yet, {"stateMachineArn", "nextToken", "maxResults"});
-  sync("DeleteStateMachineVersion", not_yet, {"stateMachineVersionArn"});
-  sync("CreateStateMachineAlias", not_yet, {"description", "name", "routingConfiguration"});
-  sync("DescribeStateMachineAlias", not_yet, {"stateMachineAliasArn"});
-  sync("UpdateStateMachineAlias", not_yet, {"stateMachineAliasArn", "description", "routingConfiguration"});
-  sync("DeleteStateMachineAlias", not_yet, {"stateMachineAliasArn"});
-  sync("ListStateMachineAliases", not_yet, {"stateMachineArn", "nextToken", "maxResults"});
+  sync("PublishStateMachineVersion", publish_state_machine_version, {"stateMachineArn", "revisionId", "description"});
+  sync("ListStateMachineVersions", list_state_machine_versions, {"stateMachineArn", "nextToken", "maxResults"});
+  sync("DeleteStateMachineVersion", delete_state_machine_version, {"stateMachineVersionArn"});
+  sync("CreateStateMachineAlias", create_state_machine_alias, {"description", "name", "routingConfiguration"});
+  sync("DescribeStateMachineAlias", describe_state_machine_alias, {"stateMachineAliasArn"});
+  sync("UpdateStateMachineAlias", update_state_machine_alias, {"stateMachineAliasArn", "description", "routingConfiguration"});
+  sync("DeleteStateMachineAlias", delete_state_machine_alias, {"stateMachineAliasArn"});
+  sync("ListStateMachineAliases", list_state_machine_aliases, {"stateMachineArn", "nextToken", "maxResults"});
   // Executions.
   sync("StartExecution", start_execution_with_mocks, {"stateMachineArn", "name", "input"}, {{"traceHeader", kNoTrace}});
   async("StartSyncExecution", start_sync_execution_with_mocks, {"stateMachineArn", "name", "input"},
@@ -69,12 +60,11 @@ std::vector<OperationSpec> build() {
        {"stateMachineArn", "statusFilter", "maxResults", "nextToken", "mapRunArn", "redriveFilter"});
   sync("GetExecutionHistory", get_execution_history,
        {"executionArn", "maxResults", "reverseOrder", "nextToken", "includeExecutionData"});
-  sync("RedriveExecution", not_yet, {"executionArn", "clientToken"});
+  async("RedriveExecution", redrive_execution, {"executionArn", "clientToken"});
   // Activities.
-  sync("CreateActivity", create_activity, {"name"},
-       {{"tags", "tags on create are not stored yet"}, {"encryptionConfiguration", kNoKms}});
+  sync("CreateActivity", create_activity_with_tags, {"name", "tags"}, {{"encryptionConfiguration", kNoKms}});
   sync("DescribeActivity", describe_activity, {"activityArn"});
-  sync("DeleteActivity", delete_activity, {"activityArn"});
+  sync("DeleteActivity", delete_activity_and_tags, {"activityArn"});
   sync("ListActivities", list_activities, {"maxResults", "nextToken"});
   async("GetActivityTask", get_activity_task, {"activityArn", "workerName"});
   // Task tokens.
@@ -82,13 +72,13 @@ std::vector<OperationSpec> build() {
   sync("SendTaskFailure", send_task_failure, {"taskToken", "error", "cause"});
   sync("SendTaskHeartbeat", send_task_heartbeat, {"taskToken"});
   // Map runs.
-  sync("DescribeMapRun", not_yet, {"mapRunArn"});
-  sync("ListMapRuns", not_yet, {"executionArn", "maxResults", "nextToken"});
-  sync("UpdateMapRun", not_yet, {"mapRunArn", "maxConcurrency", "toleratedFailurePercentage", "toleratedFailureCount"});
+  sync("DescribeMapRun", describe_map_run, {"mapRunArn"});
+  sync("ListMapRuns", list_map_runs, {"executionArn", "maxResults", "nextToken"});
+  sync("UpdateMapRun", update_map_run, {"mapRunArn", "maxConcurrency", "toleratedFailurePercentage", "toleratedFailureCount"});
   // Tags.
-  sync("TagResource", not_yet, {"resourceArn", "tags"});
-  sync("UntagResource", not_yet, {"resourceArn", "tagKeys"});
-  sync("ListTagsForResource", not_yet, {"resourceArn"});
+  sync("TagResource", tag_resource, {"resourceArn", "tags"});
+  sync("UntagResource", untag_resource, {"resourceArn", "tagKeys"});
+  sync("ListTagsForResource", list_tags_for_resource, {"resourceArn"});
   // Testing.
   sync("TestState", test_state,
        {"definition", "roleArn", "input", "inspectionLevel", "revealSecrets", "variables", "stateName", "mock",

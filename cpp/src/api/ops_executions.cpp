@@ -4,8 +4,12 @@
 
 #include "api/deadlines.h"
 #include "api/handlers.h"
+#include "api/map_runs.h"
 #include "api/pager.h"
+#include "api/redrive.h"
+#include "api/versioning.h"
 #include "api/wire.h"
+#include "engine/arn.h"
 #include "engine/core.h"
 #include "stepfiber/engine.h"
 
@@ -70,10 +74,52 @@ void step_manual_clock(Context c, std::shared_ptr<SyncRun> run) {
   });
 }
 
+/// The version and alias an execution runs, as DescribeExecution and
+/// ListExecutions name them.
+void add_qualifiers(const engine::Execution& ex, Json& o) {
+  if (!ex.machine->version_arn.empty()) o["stateMachineVersionArn"] = ex.machine->version_arn;
+  if (const auto* x = ex.extra_if(); x && !x->alias_arn.empty()) o["stateMachineAliasArn"] = x->alias_arn;
+}
+
+constexpr std::size_t kMaxInput = 262144;
+
+/// StartExecution / StartSyncExecution on a version or alias ARN: the
+/// checks Engine::start makes, then the execution of the resolved record.
+Result<StartExecutionResult> start_qualified(Context& c, const Json& r, bool sync) {
+  const std::string arn = str(r, "stateMachineArn");
+  STEPFIBER_TRY(engine::validate_arn(arn, "stateMachine"));
+  const auto name = opt_string(r, "name");
+  if (name) STEPFIBER_TRY(engine::validate_name(*name));
+  const std::string input = opt_string(r, "input").value_or("{}");
+  if (input.size() > kMaxInput) {
+    return Status(ErrorCode::kValidationException,
+                  "1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have "
+                  "length less than or equal to " + std::to_string(kMaxInput));
+  }
+  auto parsed = parse_json(input, ErrorCode::kInvalidExecutionInput);
+  if (!parsed.ok()) {
+    return Status(ErrorCode::kInvalidExecutionInput,
+                  "Invalid State Machine Execution Input: '" + parsed.status().message() + "'");
+  }
+  std::string alias_arn;
+  auto machine = resolve_for_start(c.core, arn, alias_arn);
+  if (!machine.ok()) return machine.status();
+  auto ex = c.core.create_execution_of(*machine, alias_arn, name, input, sync);
+  if (!ex.ok()) return ex.status();
+  return StartExecutionResult{(*ex)->arn, (*ex)->start};
+}
+
+bool qualified(const Json& r) {
+  auto split = split_machine_arn(str(r, "stateMachineArn"));
+  return split && !split->qualifier.empty();
+}
+
 }  // namespace
 
 Result<Json> start_execution(Context& c, const Json& r) {
-  auto s = c.engine.start_execution(str(r, "stateMachineArn"), opt_string(r, "name"), opt_string(r, "input"));
+  auto s = qualified(r) ? start_qualified(c, r, false)
+                        : c.engine.start_execution(str(r, "stateMachineArn"), opt_string(r, "name"),
+                                                   opt_string(r, "input"));
   if (!s.ok()) return s.status();
   Json o = Json::object();
   o["executionArn"] = s->execution_arn;
@@ -82,7 +128,9 @@ Result<Json> start_execution(Context& c, const Json& r) {
 }
 
 void start_sync_execution(Context& c, const Json& r, Done done) {
-  auto s = c.engine.begin_sync_execution(str(r, "stateMachineArn"), opt_string(r, "name"), opt_string(r, "input"));
+  auto s = qualified(r) ? start_qualified(c, r, true)
+                        : c.engine.begin_sync_execution(str(r, "stateMachineArn"), opt_string(r, "name"),
+                                                        opt_string(r, "input"));
   if (!s.ok()) {
     done(s.status());
     return;
@@ -108,7 +156,18 @@ void start_sync_execution(Context& c, const Json& r, Done done) {
 Result<Json> describe_execution(Context& c, const Json& r) {
   auto info = c.engine.describe_execution(str(r, "executionArn"));
   if (!info.ok()) return info.status();
-  return execution_body(*info);
+  Json o = execution_body(*info);
+  if (const engine::Execution* ex = c.core.executions.find(info->execution_arn)) {
+    add_qualifiers(*ex, o);
+    if (!ex->express) {
+      o["redriveCount"] = ex->redrive_count();
+      if (ex->redrive_count() > 0) o["redriveDate"] = timestamp(ex->extra_if()->redrive_date);
+      auto reason = not_redrivable_reason(c.core, *ex);
+      o["redriveStatus"] = reason ? "NOT_REDRIVABLE" : "REDRIVABLE";
+      if (reason) o["redriveStatusReason"] = *reason;
+    }
+  }
+  return o;
 }
 
 Result<Json> list_executions(Context& c, const Json& r) {
@@ -117,35 +176,77 @@ Result<Json> list_executions(Context& c, const Json& r) {
   if (sm.has_value() == map_run.has_value()) {
     return Status(ErrorCode::kValidationException, "Must provide exactly one of stateMachineArn or mapRunArn");
   }
-  if (map_run) return Status(ErrorCode::kResourceNotFound, "Resource not found: '" + *map_run + "'");
   auto status = opt_string(r, "statusFilter");
-  auto list = c.engine.list_executions(*sm, status);
-  if (!list.ok()) return list.status();
-  std::vector<ExecutionInfo>& all = *list;
-  if (opt_string(r, "redriveFilter").value_or("") == "REDRIVEN") all.clear();  // nothing here has been redriven
-  const std::string scope = *sm + "|" + status.value_or("") + "|" + opt_string(r, "redriveFilter").value_or("");
+  const std::string redrive_filter = opt_string(r, "redriveFilter").value_or("");
+  // Items: (ARN, JSON), newest first.
+  std::vector<Json> items_all;
+  if (map_run) {
+    auto run = find_map_run(c.core, *map_run);
+    if (!run.ok()) return run.status();
+    for (Json& o : map_run_executions(**run)) {
+      if (status && o["status"] != *status) continue;
+      if (redrive_filter == "REDRIVEN") continue;  // Map Run children are never redriven here
+      items_all.push_back(std::move(o));
+    }
+  } else {
+    auto split = split_machine_arn(*sm);
+    const bool qualified_arn = split && !split->qualifier.empty();
+    std::vector<ExecutionInfo> listed;
+    if (qualified_arn) {
+      // A version or alias ARN lists the executions started through it.
+      STEPFIBER_TRY(engine::validate_arn(*sm, "stateMachine"));
+      if (!c.core.machines.count(split->base) ||
+          (split->is_version() ? find_version(c.core, *split) == nullptr : find_alias(c.core, *split) == nullptr)) {
+        return machine_does_not_exist(*sm);
+      }
+      auto base = c.engine.list_executions(split->base, status);
+      if (!base.ok()) return base.status();
+      listed = std::move(*base);
+    } else {
+      auto list = c.engine.list_executions(*sm, status);
+      if (!list.ok()) return list.status();
+      listed = std::move(*list);
+    }
+    for (const auto& e : listed) {
+      const engine::Execution* ex = c.core.executions.find(e.execution_arn);
+      if (ex == nullptr) continue;
+      if (qualified_arn) {
+        const auto* x = ex->extra_if();
+        const bool match = split->is_version() ? ex->machine->version_arn == *sm : x && x->alias_arn == *sm;
+        if (!match) continue;
+      }
+      const std::uint32_t redrives = ex->redrive_count();
+      if (redrive_filter == "REDRIVEN" && redrives == 0) continue;
+      if (redrive_filter == "NOT_REDRIVEN" && redrives > 0) continue;
+      Json o = Json::object();
+      o["executionArn"] = e.execution_arn;
+      o["stateMachineArn"] = e.state_machine_arn;
+      o["name"] = e.name;
+      o["status"] = e.status;
+      o["startDate"] = timestamp(e.start_date_ms);
+      if (e.stop_date_ms) o["stopDate"] = timestamp(*e.stop_date_ms);
+      add_qualifiers(*ex, o);
+      if (!ex->express) {
+        o["redriveCount"] = redrives;
+        if (redrives > 0) o["redriveDate"] = timestamp(ex->extra_if()->redrive_date);
+      }
+      items_all.push_back(std::move(o));
+    }
+  }
+  const std::string scope = (sm ? *sm : *map_run) + "|" + status.value_or("") + "|" + redrive_filter;
   auto page = paginate(
-      r, "ListExecutions", scope, all.size(), [&](std::size_t i) { return Json(all[i].execution_arn); },
+      r, "ListExecutions", scope, items_all.size(),
+      [&](std::size_t i) { return items_all[i]["executionArn"]; },
       [&](const Json& cursor) -> std::optional<std::size_t> {
         if (!cursor.is_string()) return std::nullopt;
-        for (std::size_t i = 0; i < all.size(); ++i) {
-          if (all[i].execution_arn == cursor.get_ref<const std::string&>()) return i + 1;
+        for (std::size_t i = 0; i < items_all.size(); ++i) {
+          if (items_all[i]["executionArn"] == cursor) return i + 1;
         }
         return std::nullopt;
       });
   if (!page.ok()) return page.status();
   Json items = Json::array();
-  for (std::size_t i = page->begin; i < page->end; ++i) {
-    const auto& e = all[i];
-    Json o = Json::object();
-    o["executionArn"] = e.execution_arn;
-    o["stateMachineArn"] = e.state_machine_arn;
-    o["name"] = e.name;
-    o["status"] = e.status;
-    o["startDate"] = timestamp(e.start_date_ms);
-    if (e.stop_date_ms) o["stopDate"] = timestamp(*e.stop_date_ms);
-    items.push_back(std::move(o));
-  }
+  for (std::size_t i = page->begin; i < page->end; ++i) items.push_back(std::move(items_all[i]));
   Json o = Json::object();
   o["executions"] = std::move(items);
   if (page->next) o["nextToken"] = *page->next;

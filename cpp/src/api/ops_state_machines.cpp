@@ -4,7 +4,9 @@
 
 #include "api/handlers.h"
 #include "api/pager.h"
+#include "api/versioning.h"
 #include "api/wire.h"
+#include "engine/arn.h"
 #include "engine/core.h"
 #include "stepfiber/engine.h"
 
@@ -23,16 +25,50 @@ Json machine_list_item(const StateMachineInfo& i) {
 }  // namespace
 
 Result<Json> create_state_machine(Context& c, const Json& r) {
+  const bool publish = opt_bool(r, "publish").value_or(false);
+  const auto version_description = opt_string(r, "versionDescription");
+  if (version_description && !publish) {
+    return Status(ErrorCode::kValidationException, "Version description can only be set when publish is true");
+  }
+  const bool tagged = r.contains("tags") && r.at("tags").is_array() && !r.at("tags").empty();
+  const std::string arn = engine::state_machine_arn(c.core.options().region, c.core.options().account, str(r, "name"));
+  if (tagged) STEPFIBER_TRY(merge_tags(c.core, arn, r.at("tags"), true));
+  const bool existed = c.core.machines.count(arn) > 0;
   auto info = c.engine.create_state_machine(str(r, "name"), str(r, "definition"), str(r, "roleArn"),
                                             opt_string(r, "type").value_or("STANDARD"));
   if (!info.ok()) return info.status();
+  if (tagged && !existed) STEPFIBER_TRY(merge_tags(c.core, info->state_machine_arn, r.at("tags"), false));
   Json o = Json::object();
   o["stateMachineArn"] = info->state_machine_arn;
   o["creationDate"] = timestamp(info->creation_date_ms);
+  if (publish) {
+    auto v = publish_version(c.core, info->state_machine_arn, version_description, std::nullopt);
+    if (!v.ok()) return v.status();
+    o["stateMachineVersionArn"] = (*v)->machine->version_arn;
+  }
   return o;
 }
 
 Result<Json> describe_state_machine(Context& c, const Json& r) {
+  // A version ARN describes the version; an alias ARN is not a machine.
+  if (auto split = split_machine_arn(str(r, "stateMachineArn")); split && !split->qualifier.empty()) {
+    const std::string arn = str(r, "stateMachineArn");
+    STEPFIBER_TRY(engine::validate_arn(arn, "stateMachine"));
+    const engine::StateMachineVersion* v = find_version(c.core, *split);
+    if (v == nullptr || !c.core.machines.count(split->base)) return machine_does_not_exist(arn);
+    const engine::StateMachineRecord& m = *v->machine;
+    Json o = Json::object();
+    o["stateMachineArn"] = m.version_arn;
+    o["name"] = m.name;
+    o["status"] = "ACTIVE";
+    o["definition"] = m.definition;
+    o["roleArn"] = m.role_arn;
+    o["type"] = m.type;
+    o["creationDate"] = timestamp(v->created);
+    if (!m.version_description.empty()) o["description"] = m.version_description;
+    if (!m.revision_id.empty()) o["revisionId"] = m.revision_id;
+    return o;
+  }
   auto info = c.engine.describe_state_machine(str(r, "stateMachineArn"));
   if (!info.ok()) return info.status();
   Json o = Json::object();
@@ -57,16 +93,38 @@ Result<Json> update_state_machine(Context& c, const Json& r) {
                   "Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must "
                   "be specified");
   }
-  auto up = c.engine.update_state_machine(str(r, "stateMachineArn"), definition, role);
-  if (!up.ok()) return up.status();
+  const bool publish = opt_bool(r, "publish").value_or(false);
+  const auto version_description = opt_string(r, "versionDescription");
+  if (version_description && !publish) {
+    return Status(ErrorCode::kValidationException, "Version description can only be set when publish is true");
+  }
+  const std::string arn = str(r, "stateMachineArn");
   Json o = Json::object();
-  o["updateDate"] = timestamp(up->update_date_ms);
-  o["revisionId"] = up->revision_id;
+  // Publishing an update that changes nothing makes no new revision: AWS
+  // answers with the version of the current one and no revisionId.
+  auto current = c.core.machines.find(arn);
+  const bool unchanged = publish && current != c.core.machines.end() && !logging && !tracing &&
+                         (!definition || *definition == current->second->definition) &&
+                         (!role || *role == current->second->role_arn);
+  if (unchanged) {
+    o["updateDate"] = timestamp(c.core.now());
+  } else {
+    auto up = c.engine.update_state_machine(arn, definition, role);
+    if (!up.ok()) return up.status();
+    o["updateDate"] = timestamp(up->update_date_ms);
+    o["revisionId"] = up->revision_id;
+  }
+  if (publish) {
+    auto v = publish_version(c.core, arn, version_description, std::nullopt);
+    if (!v.ok()) return v.status();
+    o["stateMachineVersionArn"] = (*v)->machine->version_arn;
+  }
   return o;
 }
 
 Result<Json> delete_state_machine(Context& c, const Json& r) {
   STEPFIBER_TRY(c.engine.delete_state_machine(str(r, "stateMachineArn")));
+  forget_machine(c.core, str(r, "stateMachineArn"));  // its versions, aliases and tags go with it
   return Json::object();
 }
 

@@ -402,6 +402,7 @@ class Compiler {
     }
     m.item_selector = payload(body, body.contains("ItemSelector") ? "ItemSelector" : "Parameters", loc);
     m.result_selector = payload(body, "ResultSelector", loc);
+    if (body.contains("Label") && body["Label"].is_string()) m.label = body["Label"].get<std::string>();
     const char* proc_field = body.contains("ItemProcessor") ? "ItemProcessor" : "Iterator";
     if (body.contains("ItemProcessor") && body.contains("Iterator")) {
       error("Only one of ItemProcessor and Iterator may be set", loc);
@@ -413,6 +414,7 @@ class Compiler {
       if (proc.contains("ProcessorConfig")) {
         const Json& pc = proc["ProcessorConfig"];
         m.distributed = pc.contains("Mode") && pc["Mode"] == "DISTRIBUTED";
+        m.express_children = pc.contains("ExecutionType") && pc["ExecutionType"] == "EXPRESS";
         if (pc.contains("Mode") && pc["Mode"] != "INLINE" && pc["Mode"] != "DISTRIBUTED") {
           error("The value for the field 'Mode' must be INLINE or DISTRIBUTED", loc + "/" + proc_field + "/ProcessorConfig/Mode");
         }

@@ -154,6 +154,8 @@ struct MapSpec {
   std::optional<path::PayloadTemplate> result_selector;
   std::vector<Scope> processor;                        ///< exactly one
   bool distributed = false;  ///< ProcessorConfig.Mode DISTRIBUTED: iterations are child executions
+  bool express_children = false;  ///< ProcessorConfig.ExecutionType EXPRESS
+  std::string label;              ///< Label (Distributed Map): part of the Map Run ARN
   IntOrPath max_concurrency;
   IntOrPath tolerated_failure_count;
   IntOrPath tolerated_failure_percentage;

@@ -237,7 +237,7 @@ std::size_t Core::purge_stale_timers() {
     if (found == nullptr) return false;
     const Execution& ex = *found;
     if (ex.status != ExecutionStatus::kRunning || ex.abandoned) return false;
-    if (t.execution_timeout) return true;
+    if (t.execution_timeout) return t.epoch == ex.redrive_count();
     return t.strand < ex.strands.size() && ex.strands[t.strand]->waiter.epoch() == t.epoch;
   });
   purge_at_ = std::max<std::size_t>(4096, 2 * timers.size());
@@ -249,8 +249,14 @@ std::size_t Core::purge_expired() {
   std::size_t n = 0;
   while (!closed_order_.empty()) {
     Execution* ex = execution_at(closed_order_.front());
-    if (ex != nullptr) {
+    if (ex != nullptr && ex->status == ExecutionStatus::kRunning) {
+      // Redriven since it closed: queued again when it closes again.
+    } else if (ex != nullptr) {
       if (t - ex->stop < options_.execution_retention_ms || !ex->fiber_done || ex->result_pending) break;
+      if (auto runs = map_runs_of.find(ex->index); runs != map_runs_of.end()) {
+        for (const std::string& arn : runs->second) map_runs.erase(arn);
+        map_runs_of.erase(runs);
+      }
       executions.erase(ex->index);
       ++n;
     }
@@ -304,6 +310,7 @@ void Core::fire(const runtime::TimerEntry& t) {
   if (found == nullptr || found->status != ExecutionStatus::kRunning) return;
   Execution& ex = *found;
   if (t.execution_timeout) {
+    if (t.epoch != ex.redrive_count()) return;  // armed before a redrive
     Json details = {{"error", "States.Timeout"}};
     ex.history.add(now(), ex.history.last_id(), "ExecutionTimedOut", &details);
     // DescribeExecution of a TIMED_OUT execution carries no error/cause.
@@ -372,7 +379,14 @@ Result<Execution*> Core::create_execution(const std::string& sm_arn, const std::
   if (it == machines.end()) {
     return Status(ErrorCode::kStateMachineDoesNotExist, "State Machine Does Not Exist: '" + sm_arn + "'");
   }
-  const bool express = it->second->type == "EXPRESS";
+  return create_execution_of(it->second, std::string(), name, input_text, sync);
+}
+
+Result<Execution*> Core::create_execution_of(std::shared_ptr<const StateMachineRecord> machine,
+                                             const std::string& alias_arn, const std::optional<std::string>& name,
+                                             const std::string& input_text, bool sync) {
+  const std::string& sm_arn = machine->arn;
+  const bool express = machine->type == "EXPRESS";
   if (sync && !express) {
     return Status(ErrorCode::kStateMachineTypeNotSupported,
                   "This operation is only supported for state machines of type EXPRESS");
@@ -393,8 +407,9 @@ Result<Execution*> Core::create_execution(const std::string& sm_arn, const std::
   }
   auto ex = std::make_unique<Execution>();
   ex->index = executions.next_index();
-  ex->machine = it->second;
+  ex->machine = machine;
   ex->arn = arn;
+  if (!alias_arn.empty()) ex->extra().alias_arn = alias_arn;
   if (pending_mock) ex->extra().mock = std::move(pending_mock);
   ex->input = input_text;
   ex->express = express;
@@ -404,7 +419,7 @@ Result<Execution*> Core::create_execution(const std::string& sm_arn, const std::
   ex->strands.push_back(std::make_unique<Strand>());
   // The details (input, roleArn) are rendered from the record when read.
   ex->history.add(ex->start, 0, "ExecutionStarted", nullptr);
-  std::optional<std::int64_t> timeout = it->second->program->timeout_seconds;
+  std::optional<std::int64_t> timeout = machine->program->timeout_seconds;
   if (express) timeout = std::min<std::int64_t>(timeout.value_or(300), 300);  // EXPRESS: 5 minutes at most
   if (timeout) timers.arm(ex->start + *timeout * 1000, ex->index, 0, 0, true);
   Execution& ref = executions.add(std::move(ex));

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -87,6 +88,54 @@ struct ActivityRecord {
   std::deque<std::shared_ptr<ActivityPoller>> pollers;   ///< workers waiting for tasks
 };
 
+/// A published state machine version.
+struct StateMachineVersion {
+  std::shared_ptr<const StateMachineRecord> machine;  ///< version_arn set
+  runtime::Millis created = 0;
+};
+
+/// A state machine alias: one or two versions, weights summing to 100.
+struct StateMachineAlias {
+  std::string arn, name, description;
+  std::vector<std::pair<std::string, std::int64_t>> routing;  ///< (version ARN, weight)
+  runtime::Millis created = 0, updated = 0;
+};
+
+/// A machine's versions (numbered from 1, never reused) and aliases.
+struct MachineVersions {
+  std::uint32_t last_number = 0;
+  std::map<std::uint32_t, StateMachineVersion> versions;
+  std::map<std::string, StateMachineAlias> aliases;  ///< by name
+};
+
+/// Counts of one Map Run's items (and, equally, its child executions).
+struct MapRunCounts {
+  std::int64_t pending = 0, running = 0, succeeded = 0, failed = 0, timed_out = 0, aborted = 0, total = 0,
+               results_written = 0;
+};
+
+/// One iteration of a Distributed Map, shown as its child execution.
+struct MapRunChild {
+  std::string name;
+  runtime::Millis start = 0, stop = 0;
+  const char* status = "PENDING";
+};
+
+/// A Distributed Map run (DescribeMapRun, ListMapRuns, UpdateMapRun).
+struct MapRunRecord {
+  std::string arn;
+  std::string execution_arn;
+  std::string machine_arn;  ///< "...:stateMachine:<sm>/<label>" (the children's machine)
+  bool express_children = false;
+  const char* status = "RUNNING";
+  runtime::Millis start = 0, stop = 0;
+  std::int64_t max_concurrency = 0;
+  std::int64_t tolerated_failure_count = 0;
+  double tolerated_failure_percentage = 0;
+  MapRunCounts counts;
+  std::vector<MapRunChild> children;
+};
+
 /// Thread-safe queue of handler invocations (engine -> Python threads).
 class HandlerQueue {
  public:
@@ -150,6 +199,13 @@ class Core {
   runtime::TokenRegistry tokens;
   runtime::TimerQueue timers;
   std::unordered_set<std::string> handled_resources;
+  /// Versions and aliases, by state machine ARN (unqualified).
+  std::unordered_map<std::string, MachineVersions> versioning;
+  /// Tags by resource ARN (state machines and activities), in insertion order.
+  std::unordered_map<std::string, std::vector<std::pair<std::string, std::string>>> tags;
+  /// Map runs by ARN, and each execution's runs (by execution index) in start order.
+  std::unordered_map<std::string, MapRunRecord> map_runs;
+  std::unordered_map<std::uint32_t, std::vector<std::string>> map_runs_of;
   std::unordered_map<std::string, ActivityRecord> activities;
   /// The loaded MockConfigFile (engine/mock_config.h), or null; and the test
   /// case the next created execution runs (set around StartExecution).
@@ -172,6 +228,16 @@ class Core {
   /// existing execution.
   Result<Execution*> create_execution(const std::string& state_machine_arn, const std::optional<std::string>& name,
                                       const std::string& input_text, bool sync);
+  /// create_execution() for a resolved record: the live revision, or a
+  /// version's record (`alias_arn`: the alias it was started through).
+  Result<Execution*> create_execution_of(std::shared_ptr<const StateMachineRecord> machine,
+                                         const std::string& alias_arn, const std::optional<std::string>& name,
+                                         const std::string& input_text, bool sync);
+  /// RedriveExecution on the engine thread, for a closed STANDARD execution
+  /// whose fiber has returned: restarts it at the root-scope state that did
+  /// not complete (from its history), with that state's input and the
+  /// variables then; records ExecutionRedriven; re-arms the timeout.
+  Status redrive(Execution& ex);
   /// SendTaskSuccess/Failure on the engine thread. Exactly one caller per
   /// token gets OK: the slot is closed before the fiber even resumes.
   Status deliver_token(const std::string& token, TaskOutcome outcome);

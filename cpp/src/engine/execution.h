@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "asl/program.h"
@@ -30,6 +31,10 @@ struct StateMachineRecord {
   runtime::Millis created = 0;
   std::shared_ptr<const asl::Program> program;
   std::string revision_id;  ///< UpdateStateMachine's revision ("" until updated)
+  /// A published version's record: "...:stateMachine:<name>:<n>" ("" for the
+  /// live revision, whose `arn` every version shares).
+  std::string version_arn;
+  std::string version_description;  ///< PublishStateMachineVersion's description
 };
 
 /// What ended a task attempt from outside the fiber.
@@ -119,6 +124,21 @@ struct ExecutionExtra {
   std::vector<std::shared_ptr<CompletionWatcher>> watchers;
   std::vector<ParentLink> parents;
   std::vector<std::uint32_t> free_strands;  ///< finished child strands, reused
+  /// Started through an alias: its ARN (the version is machine->version_arn).
+  std::string alias_arn;
+  /// RedriveExecution: how many times, when last, and the last clientTokens
+  /// (token, when) for idempotency.
+  std::uint32_t redrive_count = 0;
+  runtime::Millis redrive_date = 0;
+  std::vector<std::pair<std::string, runtime::Millis>> redrive_tokens;
+  /// Where the next run of the fiber starts (set by a redrive, consumed by
+  /// run_execution): a root-scope state, its raw input and the variables.
+  struct RedrivePoint {
+    std::uint32_t state = 0;
+    std::string input;      ///< JSON text
+    std::string variables;  ///< JSON text ("" = none)
+  };
+  std::unique_ptr<RedrivePoint> redrive_point;
   /// Started on `stateMachineArn#TestCase`: the MockConfigFile test case.
   std::shared_ptr<MockRun> mock;
 };
@@ -164,6 +184,7 @@ struct Execution {
   const std::string& output() const noexcept { return extra_ ? extra_->output : kEmpty; }
   const std::optional<std::string>& error() const noexcept { return extra_ ? extra_->error : kNone; }
   const std::optional<std::string>& cause() const noexcept { return extra_ ? extra_->cause : kNone; }
+  std::uint32_t redrive_count() const noexcept { return extra_ ? extra_->redrive_count : 0; }
 
  private:
   static inline const std::optional<std::string> kNone;

@@ -103,8 +103,8 @@ Frame::Frame(ExecutionContext& x, std::uint32_t strand, Json variables, bool in_
 
 // ---- the walk ------------------------------------------------------------------
 
-ScopeResult Frame::run_scope(const asl::Scope& scope, Json data) {
-  std::uint32_t current = scope.start;
+ScopeResult Frame::run_scope(const asl::Scope& scope, Json data, std::uint32_t start) {
+  std::uint32_t current = start == asl::kNoState ? scope.start : start;
   bool first = history_->last_id() <= 1;
   int transitions = 0;
   for (;;) {
@@ -179,7 +179,12 @@ Json Frame::context_object(const asl::State& st, const std::string* token, const
                         {"StartTime", choice::format_timestamp_millis(ex_.start)},
                         {"Name", std::string(ex_.name())},
                         {"RoleArn", ex_.machine->role_arn}};
-    if (!ex_.sync) ctx["Execution"]["RedriveCount"] = 0;  // absent for StartSyncExecution (recorded)
+    if (!ex_.sync) {  // absent for StartSyncExecution (recorded)
+      ctx["Execution"]["RedriveCount"] = ex_.redrive_count();
+      if (ex_.redrive_count() > 0) {
+        ctx["Execution"]["RedriveTime"] = choice::format_timestamp_millis(ex_.extra_if()->redrive_date);
+      }
+    }
   }
   if (parts & path::kContextStateMachine) {
     ctx["StateMachine"] = {{"Id", ex_.machine->arn}, {"Name", ex_.machine->name}};

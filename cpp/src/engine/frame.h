@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "asl/jsonata_fields.h"
@@ -69,8 +70,9 @@ class Frame {
   /// its own child execution, so its events do not go to the parent).
   Frame(ExecutionContext& x, std::uint32_t strand, Json variables, bool in_branch, History* history = nullptr);
 
-  /// Fiber side: runs `scope` from its StartAt with `input`.
-  ScopeResult run_scope(const asl::Scope& scope, Json input);
+  /// Fiber side: runs `scope` from its StartAt (or from state `start`, a
+  /// redrive) with `input`.
+  ScopeResult run_scope(const asl::Scope& scope, Json input, std::uint32_t start = asl::kNoState);
 
  private:
   // -- plumbing --------------------------------------------------------------
@@ -184,6 +186,12 @@ class Frame {
   StepResult run_parallel(const asl::State& st, const asl::ParallelSpec& p, Json raw, bool first);
   StepResult run_map(const asl::State& st, const asl::MapSpec& m, Json raw, bool first);
   struct Branches;
+  /// Distributed Map: a Map Run record for one attempt, its counts as the
+  /// iterations (its child executions) start and end, and its end.
+  MapRunRecord& start_map_run(const asl::MapSpec& m, std::size_t items, double max_concurrency,
+                              double tolerated_count, double tolerated_percentage);
+  void count_map_run(MapRunRecord& r, std::size_t i, std::string_view type);
+  void end_map_run(MapRunRecord& r, const char* status);
   /// Fiber side: runs `count` children (at most `concurrency` at once), each
   /// child i walking scope_of(i) with input_of(i); stops the rest at the
   /// first failure beyond `tolerated` failures. See frame_branches.cpp.

@@ -238,6 +238,70 @@ const char* json_type_name(const Json& v) {
 
 }  // namespace
 
+MapRunRecord& Frame::start_map_run(const asl::MapSpec& m, std::size_t items, double max_concurrency,
+                                   double tolerated_count, double tolerated_percentage) {
+  // arn:aws:states:<r>:<a>:mapRun:<machine>/<Label or a UUID>:<UUID>
+  const std::string part = m.label.empty() ? uuid4() : m.label;
+  std::string arn = "arn:aws:states:" + core_.options().region + ":" + core_.options().account + ":mapRun:";
+  arn += ex_.machine->name;
+  arn += '/';
+  arn += part;
+  arn += ':';
+  arn += uuid4();
+  MapRunRecord& r = core_.map_runs[arn];
+  r.arn = arn;
+  r.execution_arn = ex_.arn;
+  r.machine_arn = ex_.machine->arn + "/" + part;
+  r.express_children = m.express_children;
+  r.start = core_.now();
+  r.max_concurrency = static_cast<std::int64_t>(max_concurrency);
+  r.tolerated_failure_count = static_cast<std::int64_t>(tolerated_count);
+  r.tolerated_failure_percentage = tolerated_percentage;
+  r.counts.total = r.counts.pending = static_cast<std::int64_t>(items);
+  r.children.resize(items);
+  core_.map_runs_of[ex_.index].push_back(arn);
+  return r;
+}
+
+void Frame::count_map_run(MapRunRecord& r, std::size_t i, std::string_view type) {
+  MapRunCounts& c = r.counts;
+  MapRunChild& child = r.children[i];
+  if (type == "MapIterationStarted") {
+    --c.pending;
+    ++c.running;
+    child.name = uuid4();
+    child.start = core_.now();
+    child.status = "RUNNING";
+    return;
+  }
+  --c.running;
+  child.stop = core_.now();
+  if (type == "MapIterationSucceeded") {
+    ++c.succeeded;
+    ++c.results_written;
+    child.status = "SUCCEEDED";
+  } else if (type == "MapIterationFailed") {
+    ++c.failed;
+    child.status = "FAILED";
+  } else {
+    ++c.aborted;
+    child.status = "ABORTED";
+  }
+}
+
+void Frame::end_map_run(MapRunRecord& r, const char* status) {
+  r.status = status;
+  r.stop = core_.now();
+  for (MapRunChild& child : r.children) {
+    if (child.start != 0 && child.stop == 0) {  // an abandoned execution records no iteration end
+      child.stop = r.stop;
+      child.status = "ABORTED";
+      --r.counts.running;
+      ++r.counts.aborted;
+    }
+  }
+}
+
 StepResult Frame::run_map(const asl::State& st, const asl::MapSpec& m, Json raw, bool first) {
   std::optional<StepResult> early;
   std::vector<Json> inputs;
@@ -329,6 +393,7 @@ StepResult Frame::run_map(const asl::State& st, const asl::MapSpec& m, Json raw,
 
   std::vector<std::int64_t> retries(m.errors.retry.size(), 0);
   for (;;) {
+    MapRunRecord* run = nullptr;  // Distributed Map: this attempt's Map Run
     main([&] {
       Json d = {{"length", inputs.size()}};
       record("MapStateStarted", &d);
@@ -355,8 +420,9 @@ StepResult Frame::run_map(const asl::State& st, const asl::MapSpec& m, Json raw,
       if (tc) tolerated_count = static_cast<std::int64_t>(*tc);
       tolerated_percentage = tp;
       if (m.distributed) {
-        Json run = {{"mapRunArn", ex_.arn + "/" + st.name + ":" + std::to_string(history_->last_id())}};
-        record("MapRunStarted", &run);
+        run = &start_map_run(m, inputs.size(), mc.value_or(0), tc.value_or(0), tp.value_or(0));
+        Json d = {{"mapRunArn", run->arn}};
+        record("MapRunStarted", &d);
       }
     });
     if (early) return std::move(*early);
@@ -373,8 +439,11 @@ StepResult Frame::run_map(const asl::State& st, const asl::MapSpec& m, Json raw,
         Json d = {{"index", i}, {"name", st.name}};
         record(type, &d);
       };
+    } else {
+      b.on_event = [this, run](std::size_t i, const char* type) { count_map_run(*run, i, type); };
     }
     run_children(b);
+    if (run != nullptr) main([&] { end_map_run(*run, stopped() ? "ABORTED" : b.failure ? "FAILED" : "SUCCEEDED"); });
     if (stopped()) return stop_state(st);
     AfterError next;
     main([&] {

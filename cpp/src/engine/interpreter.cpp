@@ -27,12 +27,27 @@ void fail_execution(Core& core, Execution& ex, const asl::StateError& e) {
 void run(Core& core, Execution& ex) {
   ExecutionContext x{core, ex};
   Json input;
+  Json variables;  // none yet (null: no allocation)
+  std::uint32_t start = ex.machine->program->root.start;
   core.main_stack.call([&] {
+    // A redrive starts at the state that did not complete, with its input.
+    auto* x = ex.extra_if();
+    if (x && x->redrive_point) {
+      start = x->redrive_point->state;
+      auto parsed = parse_json(x->redrive_point->input);
+      input = parsed.ok() ? std::move(parsed).value() : Json::object();
+      if (!x->redrive_point->variables.empty()) {
+        auto vars = parse_json(x->redrive_point->variables);
+        if (vars.ok()) variables = std::move(vars).value();
+      }
+      x->redrive_point.reset();
+      return;
+    }
     auto parsed = parse_json(ex.input);
     input = parsed.ok() ? std::move(parsed).value() : Json::object();
   });
-  Frame frame(x, 0, Json(), false);  // no variables yet (null: no allocation)
-  ScopeResult r = frame.run_scope(ex.machine->program->root, std::move(input));
+  Frame frame(x, 0, std::move(variables), false);
+  ScopeResult r = frame.run_scope(ex.machine->program->root, std::move(input), start);
   if (ex.abandoned) return;
   core.main_stack.call([&] {
     switch (r.kind) {

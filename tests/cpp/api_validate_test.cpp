@@ -79,8 +79,8 @@ TEST(ApiValidate, UnknownMembersAndNullsAreIgnored) {
 TEST(ApiPager, TokensRoundTripAndRejectForeignScopes) {
   auto key = [](std::size_t i) { return Json(i); };
   auto after = [](const Json& c) -> std::optional<std::size_t> {
-    if (!c.is_number_unsigned()) return std::nullopt;
-    return c.get<std::size_t>() + 1;
+    if (!c.is_number_integer()) return std::nullopt;
+    return static_cast<std::size_t>(c.get<std::int64_t>()) + 1;
   };
   auto first = paginate(Json{{"maxResults", 2}}, "Op", "s", 5, key, after);
   ASSERT_TRUE(first.ok());
@@ -114,8 +114,9 @@ TEST_F(ApiService, AnswersAwsShapedErrors) {
   r = service.call("AWSStepFunctions.DescribeExecution", R"({"executionArn": "nope"})");
   EXPECT_EQ(r.error_code, "InvalidArn");
   EXPECT_EQ(parse_json(r.body).value()["__type"], "com.amazonaws.swf.service.v2.model#InvalidArn");
-  r = service.call("AWSStepFunctions.TestState", R"({"definition": "{}"})");
-  EXPECT_EQ(r.error_code, "UnsupportedOperation");
+  r = service.call("AWSStepFunctions.ListExecutions", R"({"maxResults": "ten"})");
+  EXPECT_EQ(r.error_code, "SerializationException");
+  EXPECT_NE(r.body.find("com.amazon.coral.service#SerializationException"), std::string::npos);
 }
 
 TEST_F(ApiService, CallbackFlowOverJson) {

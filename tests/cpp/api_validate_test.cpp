@@ -96,9 +96,15 @@ TEST(ApiPager, TokensRoundTripAndRejectForeignScopes) {
   EXPECT_EQ(garbage.status().code(), ErrorCode::kInvalidToken);
 }
 
+EngineOptions manual_clock_options() {
+  EngineOptions o;
+  o.manual_clock = true;
+  return o;
+}
+
 class ApiService : public ::testing::Test {
  protected:
-  Engine engine{EngineOptions{.manual_clock = true}};
+  Engine engine{manual_clock_options()};
   Service service{engine};
 };
 

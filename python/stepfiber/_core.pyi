@@ -1,6 +1,8 @@
 """Type stubs for the compiled module ``stepfiber._core``.
 
-This is the thin C++ adapter. Names match the C++ ``stepfiber::Engine``.
+This is the thin C++ adapter. Every AWS operation goes through :class:`Service`
+(the operation layer, AWS JSON 1.0 in and out); :class:`Engine` keeps only the
+native fast paths (batches) and the extensions. Names match the C++ classes.
 JSON payloads cross as ``str`` (compact JSON text); times cross as integer
 milliseconds since the Unix epoch (UTC). Every method releases the GIL while
 the engine works. Errors are raised as :class:`EngineError` whose ``code`` is
@@ -23,73 +25,11 @@ class Engine:
         start_time_ms: Optional[int] = None,
         region: str = "us-east-1",
         account: str = "123456789012",
+        execution_retention_ms: Optional[int] = None,
+        time_scale: float = 1.0,
     ) -> None:
-        """Start an engine thread. manual_clock=True: time only moves via advance_clock()."""
-
-    # --- state machines -------------------------------------------------
-    def create_state_machine(self, name: str, definition: str, role_arn: str, type: str) -> dict:
-        """-> {"stateMachineArn": str, "creationDate": int_ms}.
-        Errors: InvalidDefinition, InvalidName, StateMachineAlreadyExists (same name,
-        different definition/role/type; identical -> returns the existing one, as AWS)."""
-    def describe_state_machine(self, state_machine_arn: str) -> dict:
-        """-> {"stateMachineArn","name","status":"ACTIVE","definition","roleArn","type","creationDate": int_ms}.
-        Errors: InvalidArn, StateMachineDoesNotExist."""
-    def list_state_machines(self) -> list[dict]:
-        """-> [{"stateMachineArn","name","type","creationDate": int_ms}] sorted by name."""
-    def update_state_machine(
-        self, state_machine_arn: str, definition: str | None, role_arn: str | None
-    ) -> dict: ...
-    def validate_state_machine_definition(
-        self, definition: str, type: str, severity: str, max_results: int
-    ) -> dict: ...
-    def delete_state_machine(self, state_machine_arn: str) -> None:
-        """Errors: InvalidArn. Deleting an unknown machine is a no-op (AWS)."""
-
-    # --- executions -----------------------------------------------------
-    def start_execution(self, state_machine_arn: str, name: Optional[str], input: Optional[str]) -> dict:
-        """-> {"executionArn": str, "startDate": int_ms}. Returns once the new execution
-        has run up to its first wait (token, timer, handler call) or its end.
-        Errors: InvalidArn, StateMachineDoesNotExist, InvalidName, InvalidExecutionInput,
-        ExecutionAlreadyExists, ValidationException (input > 262144 bytes)."""
-    def start_sync_execution(self, state_machine_arn: str, name: Optional[str], input: Optional[str]) -> dict:
-        """EXPRESS only: run to the end; -> the describe_execution dict of the finished execution.
-        With a manual clock, time jumps to the next timer while the execution waits on one.
-        Errors: as start_execution, plus StateMachineTypeNotSupported for STANDARD machines."""
-    def describe_execution(self, execution_arn: str) -> dict:
-        """-> {"executionArn","stateMachineArn","name","status","startDate": int_ms,
-        "stopDate": int_ms (absent while RUNNING), "input": str,
-        "output": str (SUCCEEDED only), "error": str, "cause": str (when set)}.
-        Errors: InvalidArn, ExecutionDoesNotExist."""
-    def list_executions(self, state_machine_arn: str, status_filter: Optional[str]) -> list[dict]:
-        """-> list of describe_execution-like dicts without input/output, newest first.
-        Errors: InvalidArn, StateMachineDoesNotExist."""
-    def stop_execution(self, execution_arn: str, error: Optional[str], cause: Optional[str]) -> dict:
-        """-> {"stopDate": int_ms}. Errors: InvalidArn, ExecutionDoesNotExist, ValidationException."""
-    def get_execution_history(self, execution_arn: str) -> list[dict]:
-        """-> [{"id": int, "previousEventId": int, "timestamp": int_ms, "type": str,
-        "detailsKey": str (e.g. "taskScheduledEventDetails", "" when none),
-        "details": str (JSON object text, "" when none)}] in id order.
-        Errors: InvalidArn, ExecutionDoesNotExist."""
-
-    # --- activities -----------------------------------------------------
-    def create_activity(self, name: str) -> dict:
-        """-> {"activityArn", "creationDate": int_ms}; idempotent. Errors: InvalidName."""
-    def describe_activity(self, activity_arn: str) -> dict:
-        """-> {"activityArn", "name", "creationDate"}. Errors: InvalidArn, ActivityDoesNotExist."""
-    def list_activities(self) -> list[dict]: ...
-    def delete_activity(self, activity_arn: str) -> None: ...
-    def get_activity_task(self, activity_arn: str, worker_name: Optional[str] = None,
-                          timeout_seconds: float = 60.0) -> dict:
-        """Long poll: {"taskToken", "input"} or {} when no task arrived in time.
-        Errors: InvalidArn, ActivityDoesNotExist."""
-
-    # --- task tokens ----------------------------------------------------
-    def send_task_success(self, task_token: str, output: str) -> None:
-        """Errors: InvalidToken, TaskTimedOut, InvalidOutput, ValidationException."""
-    def send_task_failure(self, task_token: str, error: Optional[str], cause: Optional[str]) -> None:
-        """Errors: InvalidToken, TaskTimedOut, ValidationException."""
-    def send_task_heartbeat(self, task_token: str) -> None:
-        """Errors: InvalidToken, TaskTimedOut."""
+        """Start an engine thread. manual_clock=True: time only moves via advance_clock().
+        Every AWS operation goes through :class:`Service`; Engine keeps the batches and extensions."""
 
     # --- batch extensions (one engine round trip each) -------------------
     def start_executions(self, state_machine_arn: str, inputs: list[str],
@@ -140,3 +80,31 @@ class Engine:
 
     def close(self) -> None:
         """Stop the engine thread; parked executions are discarded. Idempotent."""
+
+
+class Service:
+    """The operation layer over an Engine (``stepfiber::api::Service``)."""
+    def __init__(self, engine: Engine) -> None: ...
+    def call(self, target: str, body: str) -> tuple[int, bytes]:
+        """Run one operation ('AWSStepFunctions.StartExecution' or 'StepFiber.AdvanceClock') on a
+        JSON body; -> (http_status, JSON body bytes), exactly as the HTTP endpoint answers."""
+
+class HttpServer:
+    """The AWS JSON 1.0 HTTP endpoint (Boost.Beast) over a Service; listens until stop()."""
+    def __init__(self, service: Service, host: str = "127.0.0.1", port: int = 0, threads: int = 1) -> None:
+        """Binds host:port (0 picks a free port). Raises OSError when it cannot bind."""
+    @property
+    def port(self) -> int: ...
+    @property
+    def host(self) -> str: ...
+    def stats(self) -> dict:
+        """{"open_connections", "accepted", "requests"}."""
+    def stop(self) -> None:
+        """Close the listener and every connection, join the I/O threads. Idempotent."""
+
+def api_model() -> str:
+    """The pruned botocore stepfunctions model the operation layer was generated from (JSON text)."""
+def api_botocore_version() -> str:
+    """botocore's version that model came from."""
+def api_operations() -> list[dict]:
+    """Every routed operation: {"name", "extension", "reads": [member], "ignored": [(member, why)]}."""

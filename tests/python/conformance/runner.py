@@ -37,6 +37,7 @@ from .corpus import (
     definition_text,
     is_callback_case,
     is_pure_asl,
+    uses_jsonata,
     iter_cases,
     load_summary,
     not_comparable_reason,
@@ -92,6 +93,7 @@ class CaseResult:
     pure: bool
     callback: bool
     outcome: str  # "pass" | "fail" | "skip"
+    jsonata: bool = False  # the definition uses JSONata somewhere
     reason: str = ""  # skip reason, or the failure's grouping key
     diff: str = ""  # one line: what differs
     history_match: bool | None = None
@@ -416,6 +418,7 @@ def run_case(
         category=str(case.get("category", "?")),
         pure=is_pure_asl(case),
         callback=is_callback_case(case),
+        jsonata=uses_jsonata(case.get("definition")),
         outcome="skip",
         needs=[str(n) for n in case.get("needs", [])],
     )
@@ -756,6 +759,7 @@ def headline(results: Sequence[CaseResult]) -> dict[str, Figure]:
     figures = {
         "pure_asl": _figure("execution cases needing no service, no JSONata", pure),
         "callback": _figure("callback cases", callback),
+        "jsonata": _figure("JSONata cases (any category)", [r for r in results if r.jsonata]),
         "history": Figure(
             "history sequence matches (passing cases)",
             sum(1 for r in history if r.history_match),

@@ -1,7 +1,7 @@
 """AWS conformance of TestState: replay the corpus's TestState cases and hold their floor.
 
 The cases (``test_state`` and ``api_error:test_state``) run through
-``client.test_state`` (``conformance/test_state_cases.py``); the test fails only when a
+``client.test_state`` (``conformance/teststate_cases.py``); the test fails only when a
 figure drops below ``conformance/floor_test_state.json``, and prints the table with each
 failing case and why. Raise the floor after an improvement, never lower it to hide a
 regression. Without the corpus the test skips, except under ``CI=true`` where that fails.
@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from conformance.corpus import corpus_dir, missing_corpus
-from conformance.test_state_cases import figures, floor_violations, format_report, load_floor, run_corpus
+from conformance.teststate_cases import figures, floor_violations, format_report, load_floor, run_corpus
 
 _MISSING = "conformance corpus not found (<repo>/../shared/conformance/localstack or $STEPFIBER_CONFORMANCE_DIR)"
 

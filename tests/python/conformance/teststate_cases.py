@@ -252,7 +252,7 @@ def floor_violations(results: Sequence[TestStateResult], floor: dict[str, Any]) 
     ]
 
 
-if __name__ == "__main__":  # python tests/python/conformance/test_state_cases.py [filter]
+if __name__ == "__main__":  # python tests/python/conformance/teststate_cases.py [filter]
     import sys
 
     from conformance.corpus import corpus_dir

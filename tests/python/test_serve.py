@@ -301,7 +301,7 @@ def test_cli_manual_clock(tmp_path: Path) -> None:
 
 
 def test_cli_errors(tmp_path: Path) -> None:
-    """A missing handlers file, a bad account or an unknown option end the CLI with an error."""
+    """A missing handlers file, a bad account, time scale or mock config, or an unknown option end the CLI with an error."""
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "stepfiber", "serve", "--port", "0", *args],
                               capture_output=True, text=True, timeout=60)
@@ -310,7 +310,10 @@ def test_cli_errors(tmp_path: Path) -> None:
     assert missing.returncode != 0 and "missing.py" in missing.stderr
     bad_account = run("--account", "12")
     assert bad_account.returncode == 2 and "account" in bad_account.stderr
-    assert run("--time-scale", "10").returncode == 2
+    bad_scale = run("--time-scale", "0")
+    assert bad_scale.returncode == 2 and "time_scale" in bad_scale.stderr
+    bad_mocks = run("--mock-config", str(tmp_path / "missing.json"))
+    assert bad_mocks.returncode == 2 and "missing.json" in bad_mocks.stderr
     assert run("--no-such-option").returncode == 2
 
 
@@ -320,5 +323,5 @@ def test_console_script_has_the_serve_subcommand() -> None:
     command = [str(script)] if script.exists() else [sys.executable, "-m", "stepfiber"]
     shown = subprocess.run([*command, "serve", "--help"], capture_output=True, text=True, timeout=60)
     assert shown.returncode == 0
-    for option in ("--host", "--port", "--region", "--account", "--handlers", "--clock"):
+    for option in ("--host", "--port", "--region", "--account", "--handlers", "--clock", "--time-scale", "--mock-config"):
         assert option in shown.stdout

@@ -86,16 +86,6 @@ std::vector<std::uint8_t> pad(std::string_view data, std::size_t block, std::siz
   return m;
 }
 
-std::string hex(const std::uint8_t* bytes, std::size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(n * 2);
-  for (std::size_t i = 0; i < n; ++i) {
-    out.push_back(kDigits[bytes[i] >> 4]);
-    out.push_back(kDigits[bytes[i] & 0xF]);
-  }
-  return out;
-}
 
 std::string md5(std::string_view data) {
   std::uint32_t h[4] = {0x67452301U, 0xefcdab89U, 0x98badcfeU, 0x10325476U};
@@ -277,6 +267,17 @@ std::optional<std::string> hex_digest(std::string_view algorithm, std::string_vi
   if (algorithm == "SHA-384") return sha512(data, true);
   if (algorithm == "SHA-512") return sha512(data, false);
   return std::nullopt;
+}
+
+std::string hex(const std::uint8_t* bytes, std::size_t n) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(n * 2);
+  for (std::size_t i = 0; i < n; ++i) {
+    out.push_back(kDigits[bytes[i] >> 4]);
+    out.push_back(kDigits[bytes[i] & 0xF]);
+  }
+  return out;
 }
 
 }  // namespace stepfiber::common

@@ -8,7 +8,8 @@ Quickstart::
     expr.evaluate(data)                       # -> a JSON value (dict, list, str, ...)
     jsonata.evaluate("$x + 1", None, bindings={"x": 41})   # -> 42
 
-Values cross as JSON. ``None`` is JSON ``null``; JavaScript's ``undefined`` (no
+Values cross as JSON values (converted directly, as ``json.dumps``/``json.loads``
+would: dict, list/tuple, str, int, float, bool). ``None`` is JSON ``null``; JavaScript's ``undefined`` (no
 input, or no result) is the sentinel :data:`UNDEFINED`::
 
     jsonata.evaluate("$exists($)", jsonata.UNDEFINED)   # -> False
@@ -61,6 +62,7 @@ class _Undefined:
 
 UNDEFINED: Any = _Undefined()
 """The undefined sentinel: pass as ``data`` for "no input"; returned for "no result"."""
+_native.set_undefined(UNDEFINED)
 
 
 class JSONataError(Exception):
@@ -81,23 +83,8 @@ class JSONataError(Exception):
         self.value = value
 
 
-def _raise(err: tuple) -> None:
-    code, position, token, value, message = err
-    raise JSONataError(
-        code,
-        message,
-        position,
-        _loads(token) if token is not None else None,
-        _loads(value) if value is not None else None,
-    )
-
-
-def _loads(text: str) -> Any:
-    return json.loads(text)
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=True, allow_nan=True, separators=(",", ":"))
+def _error(code: str, position: Optional[int], token: Any, value: Any, message: str) -> JSONataError:
+    return JSONataError(code, message, position, token, value)
 
 
 class Expression:
@@ -105,6 +92,7 @@ class Expression:
 
     def __init__(self, native: Any, source: str) -> None:
         self._native = native
+        self._evaluate = native.evaluate
         self.source = source
 
     def evaluate(
@@ -123,26 +111,24 @@ class Expression:
         ``now_ms`` fixes ``$now()``/``$millis()``. Returns a JSON value or
         :data:`UNDEFINED`; raises :class:`JSONataError`.
         """
-        input_json = None if data is UNDEFINED else _dumps(data)
-        bindings_json = _dumps(dict(bindings)) if bindings else ""
-        limits = dict(limits or {})
-        timeout_as_u1001 = "timelimit_ms" in limits or "depth" in limits
-        kind, payload = self._native.evaluate(
-            input_json,
-            bindings_json,
-            sfn_functions,
-            int(limits.get("depth", 0) or 0),
-            int(limits.get("timelimit_ms", 0) or 0),
-            int(limits.get("memory_bytes", 0) or 0),
-            now_ms,
-            timeout_as_u1001,
-        )
-        if kind == "result":
-            return _loads(payload)
-        if kind == "undefined":
-            return UNDEFINED
-        _raise(payload)
-        return UNDEFINED  # pragma: no cover
+        if bindings is not None and type(bindings) is not dict:
+            bindings = dict(bindings)
+        try:
+            if limits is None and not sfn_functions and now_ms is None:
+                return self._evaluate(data, bindings or None)
+            limits = dict(limits or {})
+            return self._native.evaluate_with(
+                data,
+                bindings or None,
+                sfn_functions,
+                int(limits.get("depth", 0) or 0),
+                int(limits.get("timelimit_ms", 0) or 0),
+                int(limits.get("memory_bytes", 0) or 0),
+                now_ms,
+                "timelimit_ms" in limits or "depth" in limits,
+            )
+        except _native.Error as err:
+            raise _error(*err.args) from None
 
     def __repr__(self) -> str:
         return f"jsonata.Expression({self.source!r})"
@@ -151,10 +137,11 @@ class Expression:
 def compile(expr: str) -> Expression:  # noqa: A001 - mirrors re.compile
     """Compiles ``expr``; raises :class:`JSONataError` on a syntax error."""
     # WTF-8 bytes: lone surrogates (legal in JS strings) survive the trip
-    kind, payload = _native.compile(expr.encode("utf-8", "surrogatepass"))
-    if kind == "error":
-        _raise(payload)
-    return Expression(payload, expr)
+    try:
+        native = _native.compile(expr.encode("utf-8", "surrogatepass"))
+    except _native.Error as err:
+        raise _error(*err.args) from None
+    return Expression(native, expr)
 
 
 def evaluate(expr: str, data: Any = UNDEFINED, bindings: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> Any:

@@ -115,3 +115,72 @@ def test_cli_evaluates_stdin() -> None:
                          capture_output=True, text=True, check=False)
     assert bad.returncode == 1
     assert bad.stderr.startswith("S0207:")
+
+
+# ---- values cross as Python objects, exactly as a JSON round trip would ----
+
+_CONVERSION_CASES = [
+    {"s": "x", "i": 3, "f": 2.5, "b": True, "n": None, "l": [1, [2, {"k": "v"}]], "e": {}, "el": []},
+    [0.1, 1e300, 2**53, -17, "ünï€ode", "\U0001F600"],
+    {"k" * 20: list(range(12)), **{f"key{i}": i for i in range(12)}},  # objects past the 8-key index
+]
+
+
+@pytest.mark.parametrize("value", _CONVERSION_CASES)
+def test_values_round_trip_as_json_would(value) -> None:
+    expected = json.loads(json.dumps(value))
+    assert jsonata.evaluate("$", value) == expected
+    assert jsonata.evaluate("$v", None, {"v": value}) == expected
+    assert json.dumps(jsonata.evaluate("$", value)) == json.dumps(expected)  # same types and key order
+
+
+def test_integer_like_keys_come_first_as_javascript_orders_them() -> None:
+    assert list(jsonata.evaluate("$", {"x": "c", "10": "b", "2": "a"})) == ["2", "10", "x"]
+
+
+def test_numbers_come_back_as_int_when_integral_like_json_loads() -> None:
+    assert jsonata.evaluate("$", -0.0) == 0 and type(jsonata.evaluate("$", -0.0)) is int  # JS prints -0 as 0
+    out = jsonata.evaluate("[1.0, 2.5, 1e21, 1e20, -0, $x / 3]", None, {"x": 9})
+    assert out == [1, 2.5, 1e21, 100000000000000000000, 0, 3]
+    assert [type(v) for v in out] == [int, float, float, int, int, int]
+
+
+def test_tuples_and_non_str_keys_convert_as_json_dumps_does() -> None:
+    value = {1: "one", 2.5: "half", True: "t", None: "n", "t": (1, 2)}
+    assert jsonata.evaluate("$", value) == json.loads(json.dumps(value))
+    # a key that prints like an existing one: the last value wins, as json.loads does
+    assert jsonata.evaluate("$", {1: "int", "1": "str"}) == {"1": "str"}
+
+
+def test_unserialisable_input_raises_type_error() -> None:
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        jsonata.evaluate("$", {"when": object()})
+    with pytest.raises(TypeError, match="keys must be"):
+        jsonata.evaluate("$", {(1, 2): 1})
+
+
+def test_circular_input_raises_value_error_not_a_crash() -> None:
+    loop: list = []
+    loop.append(loop)
+    with pytest.raises(ValueError, match="nested too deeply"):
+        jsonata.evaluate("$", loop)
+
+
+def test_undefined_results_inside_values_follow_json_stringify() -> None:
+    # undefined object members are dropped; undefined array items are null
+    assert jsonata.evaluate('{"a": missing, "b": 1}', {}) == {"b": 1}
+    assert jsonata.evaluate("[1, $f]", None, {"f": None}) == [1, None]
+    assert jsonata.evaluate("{'f': function($x) { $x }}", None) == {"f": ""}
+
+
+def test_plain_paths_match_the_general_path_semantics() -> None:
+    data = {"a": {"b": [1, 2], "c": {"d": "x"}, "s": [[1], [2]]}, "arr": [{"b": 1}, {"b": 2}]}
+    assert jsonata.evaluate("a.c.d", data) == "x"
+    assert jsonata.evaluate("a.b", data) == [1, 2]       # an array at the end stays as it is
+    assert jsonata.evaluate("a.s", data) == [[1], [2]]
+    assert jsonata.evaluate("arr.b", data) == [1, 2]     # an array on the way maps
+    assert jsonata.evaluate("a.c.d.e", data) is jsonata.UNDEFINED
+    assert jsonata.evaluate("$v.c.d", None, {"v": data["a"]}) == "x"
+    assert jsonata.evaluate("$v.b", None, {"v": data["a"]}) == [1, 2]
+    assert jsonata.evaluate("$v.nothing", None, {"v": 5}) is jsonata.UNDEFINED
+    assert jsonata.evaluate("$v.x", None, {"v": [{"x": 1}, {"x": [2, 3]}]}) == [1, 2, 3]

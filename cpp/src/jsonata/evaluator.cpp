@@ -34,6 +34,7 @@ Value lookup_field(const Value& input, std::string_view key) {
   if (input.is_array()) {
     Value result = Value::sequence();
     auto& out = result.arr().items;
+    out.reserve(input.arr().items.size());
     for (const auto& item : input.arr().items) {
       Value r = lookup_field(item, key);
       if (r.is_undefined()) continue;
@@ -437,7 +438,60 @@ Value Evaluator::evaluate(const Node* expr, const Value& input, const Env& env) 
   return result;
 }
 
+namespace {
+
+/// A step the fast path can take: a plain field name (or, first, a named
+/// variable) with no predicate, stage, bind, group or parent slot.
+bool plain_step(const Node* step, bool first) {
+  const bool kind_ok = step->type == NodeType::kName ||
+                       (first && step->type == NodeType::kVariable && !step->value.empty());
+  return kind_ok && step->stages.empty() && step->predicate.empty() && !step->has_focus && !step->has_index &&
+         !step->tuple && !step->group && !step->keep_array && !step->consarray && !step->ancestor &&
+         !step->has_seeking_parent;
+}
+
+}  // namespace
+
+// The common `a.b.c` / `$v.b.c` over objects, without building the step
+// sequences. It gives what the general algorithm below gives, or returns
+// false (nothing evaluated that matters) when a value on the way is an array,
+// where sequences and flattening come in.
+bool Evaluator::evaluate_plain_path(const Node* expr, const Value& input, const Env& env, Value* out) {
+  if (expr->keep_singleton_array || expr->keep_array || expr->group || expr->tuple) return false;
+  const auto& steps = expr->steps;
+  for (std::size_t ii = 0; ii < steps.size(); ++ii)
+    if (!plain_step(steps[ii], ii == 0)) return false;
+  Value current;
+  std::size_t ii = 0;
+  if (steps[0]->type == NodeType::kVariable) {
+    current = lookup(env, steps[0]->value);
+    ii = 1;
+  } else {
+    if (!input.is_object()) return false;
+    current = input;
+  }
+  for (; ii < steps.size(); ++ii) {
+    if (current.is_array()) return false;
+    if (!current.is_object()) {
+      *out = Value();
+      return true;
+    }
+    const Value* v = current.obj().find(steps[ii]->value);
+    if (!v || v->is_undefined()) {
+      *out = Value();
+      return true;
+    }
+    current = *v;
+  }
+  // a non-sequence array as the last value is the result as it stands;
+  // a sequence would be flattened
+  if (current.is_array() && (current.arr().sequence || steps.size() == 1)) return false;
+  *out = std::move(current);
+  return true;
+}
+
 Value Evaluator::evaluate_path(const Node* expr, const Value& input, const Env& env) {
+  if (Value fast; evaluate_plain_path(expr, input, env, &fast)) return fast;
   Value input_sequence;
   if (input.is_array() && expr->steps[0]->type != NodeType::kVariable) {
     input_sequence = input;
@@ -504,6 +558,7 @@ Value Evaluator::evaluate_step(const Node* expr, const Value& input, const Env& 
   // items to map over, as in jsonata-js (input.length is undefined)
   static const std::vector<Value> kNone;
   const auto& items = input.is_array() ? input.arr().items : kNone;
+  result.reserve(items.size());
   for (std::size_t ii = 0; ii < items.size(); ++ii) {
     Value res = evaluate(expr, items[ii], env);
     for (const Stage& st : expr->stages) res = evaluate_filter(st.expr, res, env);
@@ -512,6 +567,7 @@ Value Evaluator::evaluate_step(const Node* expr, const Value& input, const Env& 
   if (last_step && result.size() == 1 && result[0].is_array() && !result[0].arr().sequence) return result[0];
   Value seq = Value::sequence();
   auto& out = seq.arr().items;
+  out.reserve(result.size());
   for (const auto& res : result) {
     if (!res.is_array() || res.arr().cons) {
       out.push_back(res);

@@ -171,6 +171,7 @@ class Evaluator {
   Value apply_inner(const Value& proc, std::vector<Value>& args, const Value& input, const Env& env);
   Value apply_procedure(const LambdaFn& fn, std::vector<Value>& args);
   Value evaluate_path(const Node* expr, const Value& input, const Env& env);
+  bool evaluate_plain_path(const Node* expr, const Value& input, const Env& env, Value* out);
   Value evaluate_step(const Node* expr, const Value& input, const Env& env, bool last_step);
   Value evaluate_stages(const std::vector<Stage>& stages, Value input, const Env& env);
   Value evaluate_tuple_step(const Node* expr, const Value& input, Value tuple_bindings, const Env& env);

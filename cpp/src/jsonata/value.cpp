@@ -71,11 +71,12 @@ static std::uint64_t index_key_value(std::string_view key) {
 }
 
 void ObjectData::rebuild_index() {
-  index_.clear();
-  index_valid_ = false;
+  index_.reset();
   if (entries.size() <= 8) return;
-  for (std::size_t i = 0; i < entries.size(); ++i) index_.emplace(entries[i].first, i);
-  index_valid_ = true;
+  auto index = std::make_shared<Index>();
+  index->reserve(entries.size());
+  for (std::size_t i = 0; i < entries.size(); ++i) index->emplace(entries[i].first, i);
+  index_ = std::move(index);
 }
 
 void ObjectData::reindex() {
@@ -85,13 +86,13 @@ void ObjectData::reindex() {
 }
 
 const Value* ObjectData::find(std::string_view key) const {
-  if (entries.size() <= 8 || !index_valid_) {
+  if (entries.size() <= 8 || !index_) {
     for (const auto& e : entries)
       if (e.first == key) return &e.second;
     return nullptr;
   }
-  auto it = index_.find(std::string(key));
-  return it == index_.end() ? nullptr : &entries[it->second].second;
+  auto it = index_->find(key);
+  return it == index_->end() ? nullptr : &entries[it->second].second;
 }
 
 void ObjectData::set(std::string_view key, Value v) {
@@ -99,7 +100,11 @@ void ObjectData::set(std::string_view key, Value v) {
     *const_cast<Value*>(existing) = std::move(v);
     return;
   }
-  if (is_array_index_key(key)) {
+  insert_new(key, std::move(v));
+}
+
+void ObjectData::insert_new(std::string_view key, Value v) {
+  if (!key.empty() && key[0] >= '0' && key[0] <= '9' && is_array_index_key(key)) {
     std::uint64_t k = index_key_value(key);
     std::size_t pos = 0;
     while (pos < int_keys_ && index_key_value(entries[pos].first) < k) ++pos;
@@ -109,8 +114,12 @@ void ObjectData::set(std::string_view key, Value v) {
     return;
   }
   entries.emplace_back(std::string(key), std::move(v));
-  if (index_valid_) {
-    index_.emplace(entries.back().first, entries.size() - 1);
+  if (index_) {
+    if (index_.use_count() > 1) {  // shared with a copy: this node gets its own
+      rebuild_index();
+      return;
+    }
+    index_->emplace(entries.back().first, entries.size() - 1);
   } else if (entries.size() > 8) {
     rebuild_index();
   }

@@ -24,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -111,6 +112,8 @@ struct ObjectData : HeapNode {
   const Value* find(std::string_view key) const;
   /// Sets (replacing in place) or inserts a key.
   void set(std::string_view key, Value v);
+  /// Inserts a key the caller knows is absent (no lookup first).
+  void insert_new(std::string_view key, Value v);
   /// Removes a key if present.
   void erase(std::string_view key);
   /// Rebuilds the lookup index after `entries` was assigned directly.
@@ -123,9 +126,15 @@ struct ObjectData : HeapNode {
   void rebuild_index();
   std::size_t int_keys_ = 0;
   // Maintained by set()/erase() once there are more than 8 keys, so that
-  // find() never writes (objects are read from several threads).
-  std::unordered_map<std::string, std::size_t> index_;
-  bool index_valid_ = false;
+  // find() never writes (objects are read from several threads). Copies of
+  // the node share it until one of them rebuilds it.
+  // Allocated only for objects of more than 8 keys.
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view k) const { return std::hash<std::string_view>()(k); }
+  };
+  using Index = std::unordered_map<std::string, std::size_t, KeyHash, std::equal_to<>>;
+  std::shared_ptr<Index> index_;
 };
 
 /// Function node; the evaluator defines the concrete kinds.

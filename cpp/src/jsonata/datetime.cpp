@@ -1155,7 +1155,7 @@ Value builtin_from_millis(Evaluator&, Args& a, const Value&, const Env&) {
 Value builtin_to_millis(Evaluator& ev, Args& a, const Value&, const Env&) {
   if (a.empty() || a[0].is_undefined()) return Value();
   if (a.size() < 2 || a[1].is_undefined()) return parse_iso(a[0].as_string());
-  return parse_datetime(a[0].as_string(), a[1].as_string(), static_cast<double>(ev.settings().now_ms));
+  return parse_datetime(a[0].as_string(), a[1].as_string(), static_cast<double>(ev.now_ms()));
 }
 
 }  // namespace stepfiber::jsonata

@@ -170,8 +170,17 @@ Value append_values(const Value& a, const Value& b) {
 
 Evaluator::Evaluator(std::shared_ptr<const Program> program, EvalSettings settings)
     : program_(std::move(program)), settings_(settings) {
-  start_ = std::chrono::steady_clock::now();
-  rng_state_ = static_cast<std::uint64_t>(start_.time_since_epoch().count()) ^ 0x9E3779B97F4A7C15ULL;
+  if (settings_.guards.time_limit_ms) start_ = std::chrono::steady_clock::now();
+}
+
+std::int64_t Evaluator::now_ms() {
+  if (!now_ms_) {
+    now_ms_ = settings_.now_ms ? *settings_.now_ms
+                               : std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count();
+  }
+  return *now_ms_;
 }
 
 Evaluator::~Evaluator() {
@@ -187,6 +196,11 @@ Evaluator::~Evaluator() {
 
 std::uint64_t Evaluator::next_random_bits() {
   // splitmix64
+  if (!rng_seeded_) {
+    rng_seeded_ = true;
+    rng_state_ = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
+                 0x9E3779B97F4A7C15ULL;
+  }
   std::uint64_t z = (rng_state_ += 0x9E3779B97F4A7C15ULL);
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
@@ -271,6 +285,7 @@ Value Evaluator::run(const Value& input, const std::vector<std::pair<std::string
   char base;
   stack_base_ = static_cast<const char*>(static_cast<void*>(&base));
   Env env = new_frame(nullptr);
+  env->vars.reserve(bindings.size() + 1);
   for (const auto& [k, v] : bindings) env->bind(k, v);
   env->bind("$", input);
   Value in = input;
@@ -718,10 +733,10 @@ Value Evaluator::evaluate_filter(const Node* predicate, const Value& input_value
 
 Value Evaluator::evaluate_binary(const Node* expr, const Value& input, const Env& env) {
   Value lhs = evaluate(expr->lhs, input, env);
-  const std::string& op = expr->value;
+  const std::string_view op = expr->value;  // compared with literals, no strlen
   auto annotate = [&](ErrorException& e) {
     e.error.position = expr->position;
-    e.error.token = Value::string(op);
+    e.error.token = Value::string(expr->value);
   };
   if (op == "and" || op == "or") {
     try {
@@ -787,8 +802,13 @@ Value Evaluator::evaluate_binary(const Node* expr, const Value& input, const Env
     }
     if (op == "&") {
       std::string s;
-      if (!lhs.is_undefined()) s = to_string_value(lhs).as_string();
-      if (!rhs.is_undefined()) s += to_string_value(rhs).as_string();
+      for (const Value* side : {&lhs, &rhs}) {
+        if (side->is_string()) {
+          s += side->as_string();
+        } else if (!side->is_undefined()) {
+          s += to_string_value(*side).as_string();
+        }
+      }
       charge(s.size());
       return Value::string(std::move(s));
     }

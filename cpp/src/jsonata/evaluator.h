@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -136,7 +137,9 @@ struct Guards {
 struct EvalSettings {
   Guards guards;
   bool sfn_functions = false;
-  std::int64_t now_ms = 0;  ///< $now/$millis
+  /// $now/$millis in ms since the epoch; the clock is read on first use
+  /// (once per evaluation) when unset.
+  std::optional<std::int64_t> now_ms;
 };
 
 /// Evaluates one compiled program once (not thread-safe; one per call).
@@ -165,6 +168,8 @@ class Evaluator {
 
   const EvalSettings& settings() const { return settings_; }
   std::uint64_t next_random_bits();  ///< for $random/$shuffle
+  /// The evaluation's "now" (fixed for the whole evaluation).
+  std::int64_t now_ms();
 
  private:
   friend struct EvalFrameGuard;
@@ -197,6 +202,8 @@ class Evaluator {
   std::vector<std::weak_ptr<Frame>> frames_;  // broken at the end (closure cycles)
   std::size_t frames_compact_at_ = 1024;
   std::uint64_t rng_state_ = 0;
+  bool rng_seeded_ = false;
+  std::optional<std::int64_t> now_ms_;
 };
 
 /// Looks up a built-in by name (nullptr when none, or when it is a Step

@@ -1089,10 +1089,10 @@ Value fn_decode_url(Evaluator&, Args& a, const Value&, const Env&) {
 }
 
 Value fn_millis(Evaluator& ev, Args&, const Value&, const Env&) {
-  return Value::number(static_cast<double>(ev.settings().now_ms));
+  return Value::number(static_cast<double>(ev.now_ms()));
 }
 Value fn_now(Evaluator& ev, Args& a, const Value& input, const Env& env) {
-  Args args{Value::number(static_cast<double>(ev.settings().now_ms)), arg(a, 0), arg(a, 1)};
+  Args args{Value::number(static_cast<double>(ev.now_ms())), arg(a, 0), arg(a, 1)};
   return builtin_from_millis(ev, args, input, env);
 }
 

@@ -54,10 +54,7 @@ bool Expression::evaluate(const Value& input, const Bindings& bindings, const Ev
   s.guards.max_memory_bytes = options.limits.memory_bytes;
   s.guards.max_stack_bytes = options.limits.stack_bytes;
   s.sfn_functions = options.sfn_functions;
-  s.now_ms = options.now_ms ? *options.now_ms
-                            : std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  std::chrono::system_clock::now().time_since_epoch())
-                                  .count();
+  s.now_ms = options.now_ms;
   try {
     Evaluator ev(program_, s);
     Value r = ev.run(input, bindings);

@@ -349,3 +349,19 @@ def test_jsonata_parallel_and_map(sfn):
     out = run(sfn, mapping, input='{"xs": [1, 2]}', mock={"result": "[3, 4]"},
               stateConfiguration={"mapIterationFailureCount": 2})
     assert (out["status"], out["error"]) == ("FAILED", "States.ExceedToleratedFailureThreshold")
+
+
+def test_field_validation_mode_errors_through_boto3(sfn):
+    import boto3
+
+    with stepfiber.patch_boto3():
+        client = boto3.client("stepfunctions", region_name="us-east-1")
+        with pytest.raises(client.exceptions.ValidationException) as info:
+            client.test_state(definition=json.dumps(START), mock={"result": '{"ExecutionArn": 1, "StartDate": "d"}'})
+        assert info.value.response["Error"]["Message"] == PREFIX + "Field 'ExecutionArn' must be a string"
+        with pytest.raises(client.exceptions.ValidationException) as info:
+            client.test_state(definition=json.dumps(START), mock={"result": "{}", "fieldValidationMode": "LOOSE"})
+        assert "fieldValidationMode" in info.value.response["Error"]["Message"]
+        out = client.test_state(definition=json.dumps({**JA_TASK, "Assign": {}}), input='{"k": 2}',
+                                mock={"result": '{"Payload": 5}'})
+        assert json.loads(out["output"]) == {"p": 5, "in": 2}

@@ -99,7 +99,8 @@ TEST(TestState, MockedErrorIsRetriableThenCaught) {
   out = ok(request(def, base));
   EXPECT_EQ(out["status"], "CAUGHT_ERROR");
   EXPECT_EQ(out["nextState"], "H");
-  EXPECT_EQ(out["inspectionData"]["errorDetails"], J(R"({"catchIndex":0})"));
+  // The exhausted retrier is named (no back-off), then the catcher.
+  EXPECT_EQ(out["inspectionData"]["errorDetails"], J(R"({"retryIndex":0,"catchIndex":0})"));
   EXPECT_EQ(J(out["output"].get<std::string>()), J(R"({"err":{"Error":"E","Cause":"C"}})"));
 }
 
@@ -141,6 +142,11 @@ TEST(TestState, MapIterationFailuresAgainstTheTolerance) {
   Json out = ok(request(map, base));
   EXPECT_EQ(out["status"], "FAILED");
   EXPECT_EQ(out["error"], "States.ExceedToleratedFailureThreshold");
+  // Without a tolerance the mocked result stands (as AWS recorded it).
+  EXPECT_EQ(ok(request(
+                R"({"Type":"Map","ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true})",
+                base))["status"],
+            "SUCCEEDED");
   base["stateConfiguration"] = {{"mapIterationFailureCount", 4}};
   expect_error(request(map, base), ErrorCode::kValidationException,
                "Map iteration failure count must be less than or equal to the number of Map iterations");
@@ -225,15 +231,47 @@ TEST(TestState, BadInputIsRejected) {
 namespace stepfiber {
 namespace {
 
-TEST(TestState, JsonataStatesAreRefusedClearly) {
-  auto r = run(request(R"({"Type":"Pass","QueryLanguage":"JSONata","Output":"{% 1 %}","End":true})"));
-  ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("JSONata"), std::string::npos) << r.status().message();
+TEST(TestState, JsonataTaskRunsArgumentsResultOutputAndAssign) {
+  Json out = ok(request(
+      R"({"Type":"Task","QueryLanguage":"JSONata","Resource":"arn:aws:states:::lambda:invoke","Arguments":{"Payload":"{% $states.input.k %}"},"Output":{"p":"{% $states.result.Payload %}"},"Assign":{"v":"{% $states.result.Payload %}"},"End":true})",
+      J(R"({"input":"{\"k\":3}","inspectionLevel":"DEBUG","mock":{"result":"{\"Payload\":9}"}})")));
+  EXPECT_EQ(out["status"], "SUCCEEDED");
+  EXPECT_EQ(J(out["output"].get<std::string>()), J(R"({"p":9})"));
+  EXPECT_EQ(J(out["inspectionData"]["afterArguments"].get<std::string>()), J(R"({"Payload":3})"));
+  EXPECT_EQ(J(out["inspectionData"]["result"].get<std::string>()), J(R"({"Payload":9})"));
+  EXPECT_EQ(J(out["inspectionData"]["variables"].get<std::string>()), J(R"({"v":9})"));
+  EXPECT_FALSE(out["inspectionData"].contains("afterInputPath"));
+}
+
+TEST(TestState, JsonataCatcherOutputAndEvaluationErrors) {
+  const char* def =
+      R"({"Type":"Task","QueryLanguage":"JSONata","Resource":"arn:aws:states:::lambda:invoke","Catch":[{"ErrorEquals":["States.ALL"],"Output":"{% $states.errorOutput.Cause %}","Next":"H"}],"End":true})";
+  Json out = ok(request(def, J(R"({"mock":{"errorOutput":{"error":"E","cause":"why"}}})")));
+  EXPECT_EQ(out["status"], "CAUGHT_ERROR");
+  EXPECT_EQ(out["output"], "\"why\"");
+  out = ok(request(R"({"Type":"Pass","QueryLanguage":"JSONata","Output":"{% $nope() %}","End":true})"));
+  EXPECT_EQ(out["status"], "FAILED");
+  EXPECT_EQ(out["error"], "States.QueryEvaluationError");
+  out = ok(request(
+      R"({"Type":"Map","QueryLanguage":"JSONata","Items":"{% $states.input.xs %}","ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true})",
+      J(R"({"input":"{\"xs\":1}","mock":{"result":"[]"}})")));
+  EXPECT_EQ(out["error"], "States.QueryEvaluationError");
   // The checks AWS makes before running still answer as AWS does.
   auto m = run(request(
       R"({"Type":"Map","QueryLanguage":"JSONata","ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true})"));
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.status().code(), ErrorCode::kInvalidDefinition);
+}
+
+TEST(TestState, MockResultIsCheckedAgainstTheIntegrationShape) {
+  const char* def = R"({"Type":"Task","Resource":"arn:aws:states:::states:startExecution","End":true})";
+  expect_error(request(def, J(R"({"mock":{"result":"{\"ExecutionArn\":\"a\",\"StartDate\":1}"}})")),
+               ErrorCode::kValidationException, "Mock result schema validation error: Field 'StartDate' must be a string");
+  expect_error(request(def, J(R"({"mock":{"result":"{\"ExecutionArn\":\"a\"}"}})")), ErrorCode::kValidationException,
+               "Mock result schema validation error: Required field 'StartDate' is missing");
+  EXPECT_EQ(ok(request(def, J(R"({"mock":{"result":"{}","fieldValidationMode":"PRESENT"}})")))["status"], "SUCCEEDED");
+  EXPECT_EQ(ok(request(def, J(R"({"mock":{"result":"{\"StartDate\":true}","fieldValidationMode":"NONE"}})")))["status"],
+            "SUCCEEDED");
 }
 
 }  // namespace

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import botocore.loaders
 import pytest
 
 import stepfiber
@@ -83,10 +84,30 @@ def test_error_output_retriable_caught_failed(sfn):
     assert out["inspectionData"]["errorDetails"] == {"retryIndex": 0, "retryBackoffIntervalSeconds": 2}
     out = run(sfn, task, inspectionLevel="DEBUG", mock=mock, stateConfiguration={"retrierRetryCount": 2})
     assert (out["status"], out["nextState"]) == ("CAUGHT_ERROR", "Handle")
-    assert out["inspectionData"]["errorDetails"] == {"catchIndex": 0}
+    # The exhausted retrier is named (without a back-off), then the catcher [verify].
+    assert out["inspectionData"]["errorDetails"] == {"retryIndex": 0, "catchIndex": 0}
     assert json.loads(out["output"]) == {"Error": "Flaky", "Cause": "c"}
     out = run(sfn, TASK, mock=mock)
     assert (out["status"], out["error"], out["cause"]) == ("FAILED", "Flaky", "c")
+    # As AWS records it: retries exhausted and nothing catches -> FAILED, errorDetails {retryIndex}.
+    no_catch = {k: v for k, v in task.items() if k != "Catch"}
+    out = run(sfn, no_catch, inspectionLevel="DEBUG", mock=mock, stateConfiguration={"retrierRetryCount": 5})
+    assert (out["status"], out["inspectionData"]["errorDetails"]) == ("FAILED", {"retryIndex": 0})
+
+
+def test_context_role_and_retry_count(sfn):
+    show = {"Type": "Pass", "Parameters": {"ctx.$": "$$"}, "End": True}
+    ctx = json.loads(run(sfn, show)["output"])["ctx"]
+    assert ctx["Execution"]["RoleArn"] is None and "RetryCount" not in ctx["State"]
+    role = "arn:aws:iam::123456789012:role/r"
+    task = {**TASK, "Parameters": {"ctx.$": "$$"}, "ResultPath": None}
+    out = run(sfn, task, roleArn=role, mock={"result": "{}"},
+              inspectionLevel="DEBUG")
+    ctx = json.loads(out["inspectionData"]["afterParameters"])["ctx"]
+    assert (ctx["Execution"]["RoleArn"], ctx["State"]["RetryCount"]) == (role, 0)
+    # In a whole machine too, the state runs under the lone state's name (as AWS recorded it).
+    machine = {"StartAt": "A", "States": {"A": show}}
+    assert json.loads(run(sfn, machine, stateName="A")["output"])["ctx"]["State"]["Name"] == "StateName"
 
 
 def test_parallel_and_map_mocks(sfn):
@@ -167,7 +188,180 @@ def test_variables_are_read_and_shown(sfn):
     assert json.loads(out["inspectionData"]["variables"]) == {"x": 5, "y": 5}
 
 
-def test_jsonata_states_answer_clearly(sfn):
-    code, message = error_of(sfn, {"Type": "Pass", "QueryLanguage": "JSONata", "Output": "{% 1 %}", "End": True})
-    assert code in ("InvalidDefinition", "ValidationException")
-    assert "JSONata" in message
+# ---- mock.fieldValidationMode: the mock against the integration's result shape (botocore's) ----
+
+SDK_S3 = {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:getObject",
+          "Parameters": {"Bucket": "b", "Key": "k"}, "End": True}
+START = {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution",
+         "Parameters": {"StateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:m"}, "End": True}
+PREFIX = "Mock result schema validation error: "
+#: Lambda's MemorySize maximum in the installed botocore (the shapes are generated from it).
+MEMORY_MAX = botocore.loaders.Loader().load_service_model("lambda", "service-2")["shapes"]["MemorySize"]["max"]
+
+
+@pytest.mark.parametrize("mode", [None, "STRICT", "PRESENT"])
+@pytest.mark.parametrize(("definition", "result", "message"), [
+    (TASK, {"StatusCode": "200"}, "Field 'StatusCode' must be a number"),
+    (SDK_S3, {"ContentLength": "9000"}, "Field 'ContentLength' must be a number"),
+    (SDK_S3, {"StorageClass": "Papyrus"}, "Field 'StorageClass' is not an expected value"),
+    (SDK_S3, {"LastModified": 5}, "Field 'LastModified' must be a string"),
+    (SDK_S3, {"DeleteMarker": "yes"}, "Field 'DeleteMarker' must be a boolean"),
+    (SDK_S3, {"Metadata": []}, "Field 'Metadata' must be an object"),
+    (SDK_S3, {"Metadata": {"k": 1}}, "Field 'Metadata' must be a string"),
+    ({**TASK, "Resource": "arn:aws:states:::events:putEvents"}, {"Entries": "x"}, "Field 'Entries' must be an array"),
+    ({**TASK, "Resource": "arn:aws:states:::events:putEvents"}, {"Entries": [{"EventId": "a"}, {"EventId": []}]},
+     "Field 'EventId' must be a string"),
+    ({**TASK, "Resource": "arn:aws:states:::events:putEvents"}, {"Entries": [1]}, "Field 'Entries' must be an object"),
+    ({**TASK, "Resource": "arn:aws:states:::aws-sdk:lambda:getFunction"}, {"Configuration": {"MemorySize": 127}},
+     "Field 'MemorySize' is less than the minimum value"),
+    ({**TASK, "Resource": "arn:aws:states:::aws-sdk:lambda:getFunction"}, {"Configuration": {"MemorySize": MEMORY_MAX + 1}},
+     "Field 'MemorySize' exceeds the maximum value"),
+    ({**TASK, "Resource": "arn:aws:states:::aws-sdk:kms:encrypt"}, {"CiphertextBlob": ""},
+     "Field 'CiphertextBlob' is smaller than the minimum length"),
+    ({**TASK, "Resource": "arn:aws:states:::aws-sdk:kms:encrypt"}, {"KeyId": "k" * 2049},
+     "Field 'KeyId' exceeds the maximum length"),
+    ({**TASK, "Resource": "arn:aws:states:::dynamodb:putItem"}, {"ConsumedCapacity": {"CapacityUnits": "1.5"}},
+     "Field 'CapacityUnits' must be a number"),
+    (START, {"ExecutionArn": "a", "StartDate": 1764103483}, "Field 'StartDate' must be a string"),
+    (TASK, [1, 2], "The mock result must be a JSON object"),
+])
+def test_mock_result_is_checked_against_the_api_shape(sfn, mode, definition, result, message):
+    mock = {"result": json.dumps(result), **({"fieldValidationMode": mode} if mode else {})}
+    assert error_of(sfn, definition, mock=mock) == ("ValidationException", PREFIX + message)
+    out = run(sfn, definition, mock={**mock, "fieldValidationMode": "NONE"})
+    assert (out["status"], json.loads(out["output"])) == ("SUCCEEDED", result)
+
+
+def test_strict_mode_needs_the_required_fields_present_does_not(sfn):
+    assert error_of(sfn, START, mock={"result": '{"ExecutionArn": "a"}'}) == (
+        "ValidationException", PREFIX + "Required field 'StartDate' is missing")
+    assert error_of(sfn, START, mock={"result": "{}", "fieldValidationMode": "STRICT"}) == (
+        "ValidationException", PREFIX + "Required field 'ExecutionArn' is missing")
+    out = run(sfn, START, mock={"result": "{}", "fieldValidationMode": "PRESENT"})
+    assert out["status"] == "SUCCEEDED"
+
+
+def test_shape_check_accepts_what_aws_accepts(sfn):
+    # Fields the API does not know, lambda:invoke's Payload as any JSON, and null values pass.
+    extra = {"random": "json", "SdkHttpMetadata": {"HttpStatusCode": 200}}
+    assert run(sfn, {**TASK, "Resource": "arn:aws:states:::events:putEvents"}, mock={"result": json.dumps(extra)})[
+        "status"] == "SUCCEEDED"
+    for payload in ({"a": [1]}, [1, 2], "text", 3, None):
+        assert run(sfn, TASK, mock={"result": json.dumps({"Payload": payload, "StatusCode": 200})})["status"] == "SUCCEEDED"
+    assert run(sfn, START, mock={"result": '{"ExecutionArn": "a", "StartDate": "2026-01-01T00:00:00Z"}'})[
+        "status"] == "SUCCEEDED"
+    # Results that are not one API's response are not checked: callbacks, .sync jobs, Lambda ARNs, unknown actions.
+    unchecked = ["arn:aws:states:::sqs:sendMessage.waitForTaskToken", "arn:aws:states:::states:startExecution.sync:2",
+                 "arn:aws:lambda:us-east-1:123456789012:function:f", "arn:aws:states:::apigateway:invoke",
+                 "arn:aws:states:::aws-sdk:ec2:describeInstances"]
+    for resource in unchecked:
+        out = run(sfn, {**TASK, "Resource": resource, "Parameters": {}}, mock={"result": '{"StatusCode": "x"}'})
+        assert out["status"] == "SUCCEEDED", resource
+
+
+def test_error_output_mocks_and_map_mocks_are_not_shape_checked(sfn):
+    out = run(sfn, TASK, mock={"errorOutput": {"error": "E", "cause": "c"}})
+    assert out["status"] == "FAILED"
+    mapping = {"Type": "Map", "ItemProcessor": {"StartAt": "T", "States": {"T": {**TASK}}}, "End": True}
+    assert run(sfn, mapping, input="[1]", mock={"result": '[{"StatusCode": "x"}]'})["status"] == "SUCCEEDED"
+
+
+# ---- JSONata states ----
+
+JA_TASK = {"Type": "Task", "QueryLanguage": "JSONata", "Resource": "arn:aws:states:::lambda:invoke",
+           "Arguments": {"FunctionName": "f", "Payload": "{% $states.input.k %}"},
+           "Output": {"p": "{% $states.result.Payload %}", "in": "{% $states.input.k %}"},
+           "Assign": {"seen": "{% $states.result.Payload %}"}, "End": True}
+
+
+def test_jsonata_task_arguments_result_output_assign(sfn):
+    out = run(sfn, JA_TASK, input='{"k": 7}', inspectionLevel="DEBUG", mock={"result": '{"Payload": 42}'})
+    assert out["status"] == "SUCCEEDED"
+    assert json.loads(out["output"]) == {"p": 42, "in": 7}
+    data = {k: json.loads(v) for k, v in out["inspectionData"].items()}
+    assert data == {"input": {"k": 7}, "afterArguments": {"FunctionName": "f", "Payload": 7}, "result": {"Payload": 42},
+                    "variables": {"seen": 42}}
+
+
+def test_jsonata_machine_level_query_language_and_pass(sfn):
+    machine = {"QueryLanguage": "JSONata", "StartAt": "A", "States": {
+        "A": {"Type": "Pass", "Output": "{% $states.input.n * $m %}", "Next": "B"}, "B": {"Type": "Succeed"}}}
+    out = run(sfn, machine, stateName="A", input='{"n": 3}', variables='{"m": 2}', inspectionLevel="TRACE")
+    assert (json.loads(out["output"]), out["nextState"]) == (6, "B")
+    assert {k: json.loads(v) for k, v in out["inspectionData"].items()} == {"input": {"n": 3}, "variables": {"m": 2}}
+    out = run(sfn, machine, stateName="A", input='{"n": 3}', variables="{}", inspectionLevel="TRACE")
+    assert "variables" not in out["inspectionData"]
+
+
+def test_jsonata_choice_fail_and_wait(sfn):
+    choice = {"Type": "Choice", "QueryLanguage": "JSONata", "Default": "No",
+              "Choices": [{"Condition": "{% $states.input.ok %}", "Next": "Yes", "Output": {"r": "yes"}}]}
+    out = run(sfn, choice, input='{"ok": true}')
+    assert (out["nextState"], json.loads(out["output"])) == ("Yes", {"r": "yes"})
+    out = run(sfn, choice, input='{"ok": false}')
+    assert (out["nextState"], json.loads(out["output"])) == ("No", {"ok": False})
+    out = run(sfn, choice, input='{"ok": 1}')
+    assert (out["status"], out["error"]) == ("FAILED", "States.QueryEvaluationError")
+    assert "Expected 'boolean'" in out["cause"]
+    fail = {"Type": "Fail", "QueryLanguage": "JSONata", "Error": "{% 'E' & $states.input.n %}", "Cause": "c"}
+    out = run(sfn, fail, input='{"n": 1}')
+    assert (out["status"], out["error"], out["cause"]) == ("FAILED", "E1", "c")
+    wait = {"Type": "Wait", "QueryLanguage": "JSONata", "Seconds": "{% $states.input.s %}", "End": True}
+    assert run(sfn, wait, input='{"s": 5}')["status"] == "SUCCEEDED"
+    out = run(sfn, wait, input='{"s": "x"}')
+    assert (out["status"], out["error"]) == ("FAILED", "States.QueryEvaluationError")
+
+
+def test_jsonata_catch_retry_and_evaluation_errors(sfn):
+    task = {**JA_TASK, "Retry": [{"ErrorEquals": ["Flaky"], "MaxAttempts": 1}],
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "H",
+                       "Output": {"e": "{% $states.errorOutput.Error %}"}, "Assign": {"caught": True}}]}
+    out = run(sfn, task, input='{"k": 1}', inspectionLevel="DEBUG", mock={"errorOutput": {"error": "Flaky", "cause": "c"}})
+    assert out["status"] == "RETRIABLE"
+    out = run(sfn, task, input='{"k": 1}', inspectionLevel="DEBUG", mock={"errorOutput": {"error": "Boom", "cause": "c"}})
+    assert (out["status"], out["nextState"], json.loads(out["output"])) == ("CAUGHT_ERROR", "H", {"e": "Boom"})
+    assert json.loads(out["inspectionData"]["variables"]) == {"caught": True}
+    assert out["inspectionData"]["errorDetails"] == {"catchIndex": 0}
+    # As in an execution, an evaluation error fails the state past its Catch.
+    bad = {**task, "Output": "{% $undefinedFn() %}"}
+    out = run(sfn, bad, input='{"k": 1}', mock={"result": "{}"})
+    assert (out["status"], out["error"]) == ("FAILED", "States.QueryEvaluationError")
+    out = run(sfn, {**task, "Arguments": "{% $undefinedFn() %}"}, input='{"k": 1}', mock={"result": "{}"})
+    assert (out["status"], out["error"]) == ("FAILED", "States.QueryEvaluationError")
+
+
+def test_jsonata_parallel_and_map(sfn):
+    par = {"Type": "Parallel", "QueryLanguage": "JSONata", "Arguments": "{% $states.input.p %}",
+           "Output": {"r": "{% $states.result %}"}, "End": True,
+           "Branches": [{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}]}
+    out = run(sfn, par, input='{"p": 1}', inspectionLevel="DEBUG", mock={"result": '["x"]'})
+    assert json.loads(out["output"]) == {"r": ["x"]}
+    assert {k: json.loads(v) for k, v in out["inspectionData"].items()} == {"input": {"p": 1}}
+    mapping = {"Type": "Map", "QueryLanguage": "JSONata", "Items": "{% $states.input.xs %}",
+               "MaxConcurrency": 2, "ToleratedFailurePercentage": "{% 50 %}", "Output": "{% $sum($states.result) %}",
+               "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}, "End": True}
+    out = run(sfn, mapping, input='{"xs": [1, 2]}', inspectionLevel="DEBUG", mock={"result": "[3, 4]"})
+    assert json.loads(out["output"]) == 7
+    assert out["inspectionData"]["maxConcurrency"] == 2
+    assert out["inspectionData"]["toleratedFailurePercentage"] == 50
+    out = run(sfn, mapping, input='{"xs": 5}', mock={"result": "[]"})
+    assert (out["status"], out["error"]) == ("FAILED", "States.QueryEvaluationError")
+    out = run(sfn, mapping, input='{"xs": [1, 2]}', mock={"result": "[3, 4]"},
+              stateConfiguration={"mapIterationFailureCount": 2})
+    assert (out["status"], out["error"]) == ("FAILED", "States.ExceedToleratedFailureThreshold")
+
+
+def test_field_validation_mode_errors_through_boto3(sfn):
+    import boto3
+
+    with stepfiber.patch_boto3():
+        client = boto3.client("stepfunctions", region_name="us-east-1")
+        with pytest.raises(client.exceptions.ValidationException) as info:
+            client.test_state(definition=json.dumps(START), mock={"result": '{"ExecutionArn": 1, "StartDate": "d"}'})
+        assert info.value.response["Error"]["Message"] == PREFIX + "Field 'ExecutionArn' must be a string"
+        with pytest.raises(client.exceptions.ValidationException) as info:
+            client.test_state(definition=json.dumps(START), mock={"result": "{}", "fieldValidationMode": "LOOSE"})
+        assert "fieldValidationMode" in info.value.response["Error"]["Message"]
+        out = client.test_state(definition=json.dumps({**JA_TASK, "Assign": {}}), input='{"k": 2}',
+                                mock={"result": '{"Payload": 5}'})
+        assert json.loads(out["output"]) == {"p": 5, "in": 2}

@@ -21,6 +21,8 @@
 
 namespace stepfiber::engine {
 
+struct JsonataSteps;
+
 /// How one state ended.
 struct StepResult {
   enum class Kind { kNext, kEnd, kFail, kStopped } kind = Kind::kStopped;
@@ -160,6 +162,8 @@ class Frame {
   void close_task();
 
   // JSONata states (frame_jsonata.cpp): the same walk, fields from st.jsonata.
+  /// The shared JSONata steps (jsonata_steps.h) run by this frame for `st`.
+  JsonataSteps jsonata_steps(const asl::State& st, const std::string* token = nullptr);
   asl::JsonataScope jsonata_scope(const asl::State& st, const Json& input, const Json* result = nullptr,
                                   const Json* error_output = nullptr, const std::string* token = nullptr,
                                   const Json* map_item = nullptr);

@@ -142,8 +142,8 @@ class Normaliser:
             return [_regex(spec["pattern"], spec["replacement"])]
         if kind == "jsonpath":
             targets = jsonpath_find(document, spec["jsonpath"])
-        elif kind == "key_value":
-            targets = _key_find(document, spec["key"])
+        elif kind == "key_value":  # as LocalStack's: a null value is left as it is
+            targets = [(c, k) for c, k in _key_find(document, spec["key"]) if c[k] is not None]
         else:  # util.* / generic / other: LocalStack helper bundles, not replayable
             return []
         if not spec.get("replace_reference", kind == "key_value"):

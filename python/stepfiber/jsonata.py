@@ -134,14 +134,35 @@ class Expression:
         return f"jsonata.Expression({self.source!r})"
 
 
+#: Compiled expressions by source text, as ``re`` caches its patterns: an
+#: Expression is immutable, so handing out the same one is safe.
+_CACHE: dict = {}
+_CACHE_MAX = 512
+
+
 def compile(expr: str) -> Expression:  # noqa: A001 - mirrors re.compile
-    """Compiles ``expr``; raises :class:`JSONataError` on a syntax error."""
+    """Compiles ``expr``; raises :class:`JSONataError` on a syntax error.
+
+    The last 512 distinct sources are cached (as ``re.compile`` caches), so
+    compiling the same text again returns the same :class:`Expression`.
+    """
+    try:
+        return _CACHE[expr]
+    except (KeyError, TypeError):
+        pass
     # WTF-8 bytes: lone surrogates (legal in JS strings) survive the trip
     try:
         native = _native.compile(expr.encode("utf-8", "surrogatepass"))
     except _native.Error as err:
         raise _error(*err.args) from None
-    return Expression(native, expr)
+    compiled = Expression(native, expr)
+    if len(_CACHE) >= _CACHE_MAX:
+        try:  # drop the oldest entry (dicts keep insertion order)
+            del _CACHE[next(iter(_CACHE))]
+        except (StopIteration, RuntimeError, KeyError):
+            pass
+    _CACHE[expr] = compiled
+    return compiled
 
 
 def evaluate(expr: str, data: Any = UNDEFINED, bindings: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> Any:

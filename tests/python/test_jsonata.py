@@ -184,3 +184,16 @@ def test_plain_paths_match_the_general_path_semantics() -> None:
     assert jsonata.evaluate("$v.b", None, {"v": data["a"]}) == [1, 2]
     assert jsonata.evaluate("$v.nothing", None, {"v": 5}) is jsonata.UNDEFINED
     assert jsonata.evaluate("$v.x", None, {"v": [{"x": 1}, {"x": [2, 3]}]}) == [1, 2, 3]
+
+
+def test_compile_caches_by_source_and_stays_bounded() -> None:
+    first = jsonata.compile("a.b + 1")
+    assert jsonata.compile("a.b + 1") is first
+    for i in range(jsonata._CACHE_MAX + 10):
+        jsonata.compile(f"{i} + 1")
+    assert len(jsonata._CACHE) <= jsonata._CACHE_MAX
+    assert jsonata.compile("a.b + 1").evaluate({"a": {"b": 2}}) == 3
+    with pytest.raises(jsonata.JSONataError):  # errors are not cached as results
+        jsonata.compile("a +")
+    with pytest.raises(jsonata.JSONataError):
+        jsonata.compile("a +")

@@ -1218,6 +1218,7 @@ Value Evaluator::apply_inner(const Value& proc, std::vector<Value>& args, const 
 
 Value Evaluator::apply_procedure(const LambdaFn& fn, std::vector<Value>& args) {
   Env env = new_frame(fn.env);
+  env->vars.reserve(fn.params.size());
   for (std::size_t i = 0; i < fn.params.size(); ++i) env->bind(fn.params[i], i < args.size() ? args[i] : Value());
   return evaluate(fn.body, fn.input, env);
 }

@@ -284,6 +284,12 @@ Baseline future_baseline(int n) {
 
 int main(int argc, char** argv) {
   const int n = argc > 1 ? std::atoi(argv[1]) : 200000;
+  if (argc > 2 && std::string(argv[2]) == "transitions") {  // only the interpreter figures (for profiling)
+    std::printf("one transition (Pass chain)         %8.0f ns\n", transition_ns());
+    std::printf("Pass/Choice chain, JSONPath         %8.0f transitions/s\n", chain_transitions_per_second(false));
+    std::printf("Pass/Choice chain, JSONata          %8.0f transitions/s\n", chain_transitions_per_second(true));
+    return 0;
+  }
   const int thread_n = std::min(n, 10000);
   const int future_n = std::min(n, 100000);
   std::printf("stepfiber runtime_bench, N = %d (baselines: %d threads, %d Boost futures)\n\n", n, thread_n, future_n);

@@ -113,6 +113,41 @@ TEST(Engine, StopClosesTokenAndAborts) {
   EXPECT_EQ(e.stats().live_fibers, 0u);
 }
 
+// State events are written as text directly (and a StateExited output is
+// reused as the next StateEntered input); the details must be exactly what
+// dump_json of the event's object prints.
+TEST(Engine, StateEventDetailsAreTheCompactJsonOfTheirFields) {
+  Engine e(manual());
+  const std::string def = R"({"StartAt":"A \"quoted\" \u00e9","States":{
+    "A \"quoted\" \u00e9":{"Type":"Pass","Parameters":{"s.$":"$.s","n":1},"Next":"B"},
+    "B":{"Type":"Pass","Result":{"t":"x\ny"},"ResultPath":"$.r","End":true}}})";
+  auto sm = e.create_state_machine("escapes", def, "arn:aws:iam::123456789012:role/r", "STANDARD");
+  ASSERT_TRUE(sm.ok());
+  const std::string input = R"({"s":"tab\t \"q\" \u00e9 \\"})";
+  auto ex = e.start_execution(sm->state_machine_arn, std::nullopt, input);
+  ASSERT_TRUE(e.wait_for_execution(ex->execution_arn, std::nullopt).ok());
+  auto h = e.get_execution_history(ex->execution_arn);
+  ASSERT_TRUE(h.ok());
+  std::vector<const HistoryEventInfo*> state_events;
+  for (const auto& ev : *h)
+    if (ev.type.rfind("Pass", 0) == 0) state_events.push_back(&ev);
+  ASSERT_EQ(state_events.size(), 4u);
+  const std::string a = "A \"quoted\" \u00e9";
+  const Json a_out = {{"s", "tab\t \"q\" \u00e9 \\"}, {"n", 1}};
+  Json b_out = a_out;
+  b_out["r"] = {{"t", "x\ny"}};
+  auto entered = [](const std::string& name, const Json& in) {  // inputDetails is added when read
+    return dump_json(Json{{"name", name}, {"input", dump_json(in)}, {"inputDetails", {{"truncated", false}}}});
+  };
+  auto exited = [](const std::string& name, const Json& out) {
+    return dump_json(Json{{"name", name}, {"output", dump_json(out)}, {"outputDetails", {{"truncated", false}}}});
+  };
+  EXPECT_EQ(state_events[0]->details, entered(a, *parse_json(input)));
+  EXPECT_EQ(state_events[1]->details, exited(a, a_out));
+  EXPECT_EQ(state_events[2]->details, entered("B", a_out));  // the exited text, reused
+  EXPECT_EQ(state_events[3]->details, exited("B", b_out));
+}
+
 TEST(Engine, ClosedExecutionsArePurgedAfterTheRetentionPeriod) {
   EngineOptions o = manual();
   o.execution_retention_ms = 3600 * 1000;  // one hour

@@ -74,5 +74,17 @@ TEST(JsonParse, WideObjectsKeepEveryKeyInOrder) {
   EXPECT_EQ((--r->end()).key(), "k199999");
 }
 
+TEST(JsonParse, AppendJsonStringEscapesAsDumpJsonDoes) {
+  const std::string cases[] = {"", "plain", "quote \" back \\ slash", "ctl \x01\x1f\n\t\r\b\f end",
+                               "unicode \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "bad utf8 \xff\xfe",
+                               R"({"a":[1,"x\"y"]})"};
+  for (const std::string& c : cases) {
+    std::string built = "[";
+    append_json_string(built, c);
+    built += "]";
+    EXPECT_EQ(built, dump_json(Json::array({c}))) << c;
+  }
+}
+
 }  // namespace
 }  // namespace stepfiber

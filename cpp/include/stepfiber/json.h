@@ -31,6 +31,9 @@ Result<Json> parse_json(std::string_view text,
 
 /// Compact serialisation as AWS prints payloads (no spaces, UTF-8 kept).
 std::string dump_json(const Json& value);
+/// Appends `s` as a JSON string literal, escaped exactly as dump_json escapes
+/// strings (so text built with it matches dump_json of the same document).
+void append_json_string(std::string& out, const std::string& s);
 
 /// The ASL/Jackson type name used in AWS messages: NULL, OBJECT, ARRAY,
 /// BOOLEAN, INTEGER, NUMBER or STRING.

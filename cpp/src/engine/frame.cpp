@@ -106,6 +106,7 @@ Frame::Frame(ExecutionContext& x, std::uint32_t strand, Json variables, bool in_
 ScopeResult Frame::run_scope(const asl::Scope& scope, Json data, std::uint32_t start) {
   std::uint32_t current = start == asl::kNoState ? scope.start : start;
   bool first = history_->last_id() <= 1;
+  next_input_text_.clear();
   int transitions = 0;
   for (;;) {
     if (stopped()) return ScopeResult{};
@@ -134,6 +135,7 @@ ScopeResult Frame::run_scope(const asl::Scope& scope, Json data, std::uint32_t s
     switch (r.kind) {
       case StepResult::Kind::kNext:
         data = std::move(r.output);
+        next_input_text_ = std::move(r.output_text);
         current = r.next;
         continue;
       case StepResult::Kind::kEnd: return ScopeResult{ScopeResult::Kind::kSucceeded, std::move(r.output), {}};
@@ -144,6 +146,14 @@ ScopeResult Frame::run_scope(const asl::Scope& scope, Json data, std::uint32_t s
 }
 
 // ---- plumbing ------------------------------------------------------------------------
+
+std::int64_t Frame::record_text(const char* type, std::string_view details, std::optional<std::int64_t> prev) {
+  if (history_->last_id() >= kMaxHistoryEvents - 1) {
+    x_.history_full = true;
+    return history_->last_id();
+  }
+  return history_->add_text(core_.now(), prev ? *prev : history_->last_id(), type, details);
+}
 
 std::int64_t Frame::record(const char* type, const Json* details, std::optional<std::int64_t> prev) {
   if (history_->last_id() >= kMaxHistoryEvents - 1) {
@@ -275,13 +285,14 @@ std::optional<StateError> Frame::evaluate_assign(const std::optional<path::Paylo
 }
 
 StepResult Frame::exit_state(const asl::State& st, Json output, const Json* assigned, std::uint32_t next) {
-  if (dump_json(output).size() > kPayloadLimit) {
+  std::string text = dump_json(output);  // printed once: the limit check, the event, the next StateEntered
+  if (text.size() > kPayloadLimit) {
     return StepResult::fail(StateError{
         std::string(errors::kDataLimitExceeded),
         "The state/task '" + st.name + "' returned a result with a size exceeding the maximum number of bytes service limit."});
   }
-  Json details = output_details(st, output);
   if (assigned) {
+    Json details = {{"name", st.name}, {"output", text}, {"outputDetails", {{"truncated", false}}}};
     Json shown = Json::object();
     for (const auto& [k, v] : assigned->items()) {
       shown[k] = dump_json(v);
@@ -289,10 +300,22 @@ StepResult Frame::exit_state(const asl::State& st, Json output, const Json* assi
     }
     details["assignedVariables"] = std::move(shown);
     details["assignedVariablesDetails"] = {{"truncated", false}};
+    record(exited_event(st.type), &details);
+  } else {
+    // what dump_json(output_details(st, output)) prints, built directly
+    std::string details;
+    details.reserve(text.size() + st.name.size() + 64);
+    details += "{\"name\":";
+    append_json_string(details, st.name);
+    details += ",\"output\":";
+    append_json_string(details, text);
+    details += ",\"outputDetails\":{\"truncated\":false}}";
+    record_text(exited_event(st.type), details);
   }
-  record(exited_event(st.type), &details);
   if (next == asl::kNoState && st.end) return StepResult::end(std::move(output));
-  return StepResult::next_state(next == asl::kNoState ? st.next : next, std::move(output));
+  StepResult r = StepResult::next_state(next == asl::kNoState ? st.next : next, std::move(output));
+  r.output_text = std::move(text);
+  return r;
 }
 
 StepResult Frame::finish_with_result(const asl::State& st, const std::optional<path::PayloadTemplate>& selector,
@@ -367,8 +390,18 @@ void Frame::enter_state(const asl::State& st, const Json& raw, bool first) {
   entered_time_ = core_.now();
   retry_count_ = 0;
   // inputDetails ({"truncated": false}) is added when the history is read.
-  Json details = {{"name", st.name}, {"input", dump_json(raw)}};
-  entered_event_id_ = record(entered_event(st.type), &details, first ? std::optional<std::int64_t>(0) : std::nullopt);
+  // The text is what dump_json({"name", "input"}) prints, built directly.
+  std::string input = next_input_text_.empty() ? dump_json(raw) : std::move(next_input_text_);
+  next_input_text_.clear();
+  std::string details;
+  details.reserve(input.size() + st.name.size() + 32);
+  details += "{\"name\":";
+  append_json_string(details, st.name);
+  details += ",\"input\":";
+  append_json_string(details, input);
+  details += '}';
+  entered_event_id_ =
+      record_text(entered_event(st.type), details, first ? std::optional<std::int64_t>(0) : std::nullopt);
 }
 
 StepResult Frame::run_sync_state(const asl::State& st, Json raw, bool first) {

@@ -29,10 +29,13 @@ struct StepResult {
   std::uint32_t next = asl::kNoState;
   Json output;
   asl::StateError error;
+  /// dump_json(output) when exit_state already printed it (the next state's
+  /// StateEntered input is the same text); empty otherwise.
+  std::string output_text;
 
-  static StepResult next_state(std::uint32_t n, Json out) { return {Kind::kNext, n, std::move(out), {}}; }
-  static StepResult end(Json out) { return {Kind::kEnd, asl::kNoState, std::move(out), {}}; }
-  static StepResult fail(asl::StateError e) { return {Kind::kFail, asl::kNoState, {}, std::move(e)}; }
+  static StepResult next_state(std::uint32_t n, Json out) { return {Kind::kNext, n, std::move(out), {}, {}}; }
+  static StepResult end(Json out) { return {Kind::kEnd, asl::kNoState, std::move(out), {}, {}}; }
+  static StepResult fail(asl::StateError e) { return {Kind::kFail, asl::kNoState, {}, std::move(e), {}}; }
   static StepResult stopped() { return {}; }
 };
 
@@ -87,6 +90,8 @@ class Frame {
   bool stopped() { return ex_.abandoned || strand().cancelled; }
 
   std::int64_t record(const char* type, const Json* details, std::optional<std::int64_t> prev = std::nullopt);
+  /// record() with the details already printed as compact JSON.
+  std::int64_t record_text(const char* type, std::string_view details, std::optional<std::int64_t> prev = std::nullopt);
   asl::StateError runtime_error(const std::string& detail) const;
   std::string state_cause(const std::string& detail) const;
   asl::StateError with_state_prefix(asl::StateError e) const;
@@ -214,6 +219,9 @@ class Frame {
   std::int64_t entered_event_id_ = 0;
   runtime::Millis entered_time_ = 0;
   std::int64_t retry_count_ = 0;
+  /// The previous state's StateExited output text, which is the next
+  /// state's StateEntered input (set by run_scope, used once by enter_state).
+  std::string next_input_text_;
 };
 
 const char* entered_event(asl::StateType t);

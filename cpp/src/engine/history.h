@@ -50,6 +50,11 @@ class History {
     events_.emplace_back(ts, prev, type, details ? dump_json(*details) : std::string());
     return static_cast<std::int64_t>(events_.size());
   }
+  /// Appends an event whose details are already compact JSON text.
+  std::int64_t add_text(runtime::Millis ts, std::int64_t prev, const char* type, std::string_view details) {
+    events_.emplace_back(ts, prev, type, details);
+    return static_cast<std::int64_t>(events_.size());
+  }
   std::int64_t last_id() const noexcept { return static_cast<std::int64_t>(events_.size()); }
   const std::vector<HistoryEvent>& events() const noexcept { return events_; }
 

@@ -157,6 +157,12 @@ std::string dump_json(const Json& value) {
   return value.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
+void append_json_string(std::string& out, const std::string& s) {
+  // nlohmann's escaper is private; a string node printed by dump() is the
+  // same bytes as that string inside any larger document.
+  out += Json(s).dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
 const char* asl_type_name(const Json& v) noexcept {
   switch (v.type()) {
     case Json::value_t::null: return "NULL";

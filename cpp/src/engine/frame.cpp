@@ -36,6 +36,22 @@ constexpr int kTransitionsPerYield = 64;
   return std::uniform_real_distribution<double>(0.0, delay)(rng);
 }
 
+/// What dump_json({"name": name, field: text, ...}) prints, built directly:
+/// `tail` closes the object (and may add members before the brace).
+std::string state_details_text(const std::string& name, const char* field, const std::string& text,
+                               std::string_view tail) {
+  std::string details;
+  details.reserve(text.size() + name.size() + tail.size() + 32);
+  details += "{\"name\":";
+  append_json_string(details, name);
+  details += ",\"";
+  details += field;
+  details += "\":";
+  append_json_string(details, text);
+  details += tail;
+  return details;
+}
+
 Json output_details(const asl::State& st, const Json& output) {
   return Json{{"name", st.name}, {"output", dump_json(output)}, {"outputDetails", {{"truncated", false}}}};
 }
@@ -302,15 +318,9 @@ StepResult Frame::exit_state(const asl::State& st, Json output, const Json* assi
     details["assignedVariablesDetails"] = {{"truncated", false}};
     record(exited_event(st.type), &details);
   } else {
-    // what dump_json(output_details(st, output)) prints, built directly
-    std::string details;
-    details.reserve(text.size() + st.name.size() + 64);
-    details += "{\"name\":";
-    append_json_string(details, st.name);
-    details += ",\"output\":";
-    append_json_string(details, text);
-    details += ",\"outputDetails\":{\"truncated\":false}}";
-    record_text(exited_event(st.type), details);
+    // what dump_json(output_details(st, output)) prints
+    record_text(exited_event(st.type),
+                state_details_text(st.name, "output", text, R"(,"outputDetails":{"truncated":false}})"));
   }
   if (next == asl::kNoState && st.end) return StepResult::end(std::move(output));
   StepResult r = StepResult::next_state(next == asl::kNoState ? st.next : next, std::move(output));
@@ -390,18 +400,10 @@ void Frame::enter_state(const asl::State& st, const Json& raw, bool first) {
   entered_time_ = core_.now();
   retry_count_ = 0;
   // inputDetails ({"truncated": false}) is added when the history is read.
-  // The text is what dump_json({"name", "input"}) prints, built directly.
   std::string input = next_input_text_.empty() ? dump_json(raw) : std::move(next_input_text_);
   next_input_text_.clear();
-  std::string details;
-  details.reserve(input.size() + st.name.size() + 32);
-  details += "{\"name\":";
-  append_json_string(details, st.name);
-  details += ",\"input\":";
-  append_json_string(details, input);
-  details += '}';
-  entered_event_id_ =
-      record_text(entered_event(st.type), details, first ? std::optional<std::int64_t>(0) : std::nullopt);
+  entered_event_id_ = record_text(entered_event(st.type), state_details_text(st.name, "input", input, "}"),
+                                  first ? std::optional<std::int64_t>(0) : std::nullopt);
 }
 
 StepResult Frame::run_sync_state(const asl::State& st, Json raw, bool first) {

@@ -16,6 +16,7 @@
 #include "api/operations.h"
 #include "api/service.h"
 #include "stepfiber/engine.h"
+#include "stepfiber/json.h"
 
 namespace py = pybind11;
 
@@ -76,6 +77,8 @@ PYBIND11_MODULE(_core, m) {
 #else
   m.attr("__version__") = "dev";
 #endif
+  // The deepest JSON nesting the engine accepts (Jackson's default).
+  m.attr("MAX_JSON_DEPTH") = stepfiber::kMaxJsonDepth;
 
   // EngineError(code, message): defined in Python so it pickles and prints well.
   py::dict ns;

@@ -12,6 +12,8 @@ the AWS error code (``"InvalidToken"``, ``"TaskTimedOut"``, ...).
 from typing import Optional
 
 __version__: str
+#: The deepest JSON nesting the engine accepts (1000, Jackson's default).
+MAX_JSON_DEPTH: int
 
 class EngineError(Exception):
     """Raised by every Engine method on failure. args == (code, message)."""

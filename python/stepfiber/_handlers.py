@@ -11,14 +11,13 @@ with the token it received, ``start_execution``, ...) without deadlock.
 from __future__ import annotations
 
 import inspect
-import json
 import logging
 import threading
 import time
 from collections.abc import Mapping
 from typing import Any, Callable
 
-from . import _core
+from . import _core, _json
 
 log = logging.getLogger("stepfiber")
 
@@ -59,7 +58,7 @@ def call_context(call: Mapping[str, Any]) -> dict[str, Any]:
 def encode_result(result: Any, resource: str) -> tuple[str | None, str | None, str | None]:
     """Handler result -> (output, error, cause) for ``complete_handler_call``."""
     try:
-        return json.dumps(result, allow_nan=False, separators=(",", ":")), None, None
+        return _json.dumps(result, allow_nan=False, separators=(",", ":")), None, None
     except (TypeError, ValueError) as exc:
         cause = (
             f"Unable to marshal response: {exc} (the task handler for '{resource}' "
@@ -73,7 +72,7 @@ def run_handler(
 ) -> tuple[str | None, str | None, str | None]:
     """Run one handler call -> (output, error, cause). Never raises."""
     try:
-        payload = json.loads(call["input"]) if call.get("input") else None
+        payload = _json.loads(call["input"]) if call.get("input") else None
         result = fn(payload, call_context(call)) if with_context else fn(payload)
     except BaseException as exc:
         return None, type(exc).__name__[:MAX_ERROR_CHARS], str(exc)[:MAX_CAUSE_CHARS]

@@ -7,11 +7,12 @@ this module holds what the extensions share with them: millisecond <->
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
+
+from . import _json
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -69,5 +70,5 @@ def pending_task(raw: Mapping[str, Any]) -> dict[str, Any]:
     """A ``list_pending_tasks`` record with parsed parameters and a datetime."""
     task = convert_times(raw)
     params = raw.get("parameters")
-    task["parameters"] = json.loads(params) if params else None
+    task["parameters"] = _json.loads(params) if params else None
     return task

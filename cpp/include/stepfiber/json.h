@@ -17,15 +17,33 @@ namespace stepfiber {
 
 using Json = nlohmann::ordered_json;
 
-/// Deepest JSON nesting accepted anywhere (input, task output, handler
-/// result). JSON work runs on the engine thread's main stack, not on the
-/// 16 KiB fiber stacks, but some operations still recurse on depth, so
-/// deeper documents are rejected with a clear error instead.
-inline constexpr std::size_t kMaxJsonDepth = 512;
+/// Deepest JSON nesting accepted anywhere JSON enters (definitions,
+/// execution input, task output, handler results, request bodies): 1,000
+/// open objects/arrays, the default of Jackson's
+/// StreamReadConstraints.maxNestingDepth (2.15+), the parser AWS uses.
+/// JSON work runs on the engine thread's main stack, not on the 16 KiB
+/// fiber stacks; what recurses on data depth does so within this bound.
+inline constexpr std::size_t kMaxJsonDepth = 1000;
+
+/// The message for a document nested deeper than kMaxJsonDepth, worded as
+/// Jackson words it: "Document nesting depth (1001) exceeds the maximum
+/// allowed (1000, from `StreamReadConstraints.getMaxNestingDepth()`)".
+/// Inline: the JSONata library (which links no parser) words it too.
+inline constexpr std::string_view kNestingDepthMessageStart = "Document nesting depth (";
+inline std::string nesting_depth_message(std::size_t depth = kMaxJsonDepth + 1) {
+  return std::string(kNestingDepthMessageStart) + std::to_string(depth) + ") exceeds the maximum allowed (" +
+         std::to_string(kMaxJsonDepth) + ", from `StreamReadConstraints.getMaxNestingDepth()`)";
+}
+
+/// Whether a parse_json() failure is the nesting limit (its message is
+/// nesting_depth_message()).
+inline bool is_nesting_depth_error(const Status& status) {
+  return !status.ok() && status.message().starts_with(kNestingDepthMessageStart);
+}
 
 /// Parses JSON text with simdjson. On failure the Status message describes
-/// the problem (and names the nesting limit when that is the cause); its
-/// code is `error_code`.
+/// the problem (nesting_depth_message() when that is the cause); its code
+/// is `error_code`.
 Result<Json> parse_json(std::string_view text,
                         ErrorCode error_code = ErrorCode::kValidationException);
 

@@ -1345,6 +1345,17 @@ class Validator {
   }
 };
 
+/// Jackson's location: "[Source: (String)"<first 500 chars>"; line: L, column: C]".
+std::string jackson_location(std::string_view text, std::size_t line, std::size_t column) {
+  std::string escaped;
+  for (char c : text.substr(0, std::min<std::size_t>(text.size(), 500))) {
+    if (c == '"') escaped += "\\\"";
+    else escaped += c;
+  }
+  return "[Source: (String)\"" + escaped + "\"; line: " + std::to_string(line) + ", column: " + std::to_string(column) +
+         "]";
+}
+
 /// Jackson's message for a document that does not parse (best effort: the
 /// first offending token, 1-based line and column after it).
 Diagnostic json_error(std::string_view text) {
@@ -1353,12 +1364,6 @@ Diagnostic json_error(std::string_view text) {
   std::size_t line = 1, line_start = 0;
   for (std::size_t k = 0; k < i; ++k) {
     if (text[k] == '\n') { ++line; line_start = k + 1; }
-  }
-  std::string source(text.substr(0, std::min<std::size_t>(text.size(), 500)));
-  std::string escaped;
-  for (char c : source) {
-    if (c == '"') escaped += "\\\"";
-    else escaped += c;
   }
   const char c = i < text.size() ? text[i] : '\0';
   std::string message;
@@ -1378,9 +1383,31 @@ Diagnostic json_error(std::string_view text) {
   } else {
     message = "Unexpected end-of-input or character in the JSON document";
   }
-  const std::string location =
-      "[Source: (String)\"" + escaped + "\"; line: " + std::to_string(line) + ", column: " + std::to_string(column) + "]";
+  const std::string location = jackson_location(text, line, column);
   return Diagnostic{"INVALID_JSON_DESCRIPTION", message + "\n at " + location, location, "ERROR"};
+}
+
+/// Jackson's message for a document nested deeper than kMaxJsonDepth: the
+/// location is just after the bracket that opens one level too many.
+Diagnostic json_depth_error(std::string_view text) {
+  std::size_t depth = 0, line = 1, line_start = 0, at = text.size();
+  bool in_string = false, escaped_char = false;
+  for (std::size_t k = 0; k < text.size(); ++k) {
+    const char c = text[k];
+    if (in_string) {
+      if (escaped_char) escaped_char = false;
+      else if (c == '\\') escaped_char = true;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    else if (c == '\n') { ++line; line_start = k + 1; }
+    else if (c == ']' || c == '}') { if (depth > 0) --depth; }
+    else if ((c == '[' || c == '{') && ++depth > kMaxJsonDepth) { at = k; break; }
+  }
+  const std::size_t column = at < text.size() ? at - line_start + 2 : 1;
+  const std::string location = jackson_location(text, line, column);
+  return Diagnostic{"INVALID_JSON_DESCRIPTION", nesting_depth_message() + "\n at " + location, location, "ERROR"};
 }
 
 }  // namespace
@@ -1395,7 +1422,9 @@ std::vector<Diagnostic> validate_definition(std::string_view definition, const V
                                  [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
   if (blank) return {Diagnostic{"SCHEMA_VALIDATION_FAILED", "Definition must be a valid JSON object", "", "ERROR"}};
   auto parsed = parse_json(definition, ErrorCode::kInvalidDefinition);
-  if (!parsed.ok()) return {json_error(definition)};
+  if (!parsed.ok()) {
+    return {is_nesting_depth_error(parsed.status()) ? json_depth_error(definition) : json_error(definition)};
+  }
   return validate_definition(*parsed, options);
 }
 

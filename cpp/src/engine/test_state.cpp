@@ -34,6 +34,13 @@ constexpr const char* kLoneStateName = "StateName";
 
 Status invalid(std::string message) { return Status(ErrorCode::kValidationException, std::move(message)); }
 
+/// `message` for a JSON member that does not parse, with the parser's
+/// reason when it is the nesting limit (the message must say "depth").
+Status invalid_json(std::string message, const Status& parse) {
+  if (is_nesting_depth_error(parse)) message += ": " + parse.message();
+  return invalid(std::move(message));
+}
+
 const char* kMapOrParallelNeedMock =
     "TestState API does not support Map or Parallel states. Supported state types include: [Task, Wait, Pass, "
     "Succeed, Fail, Choice]";
@@ -819,7 +826,7 @@ Result<Json> run_test_state(const EngineOptions& options, std::int64_t now_ms, c
   std::optional<Json> mock_result, mock_error;
   if (mocked && mock.contains("result")) {
     auto r = parse_json(member(mock, "result").value_or(""));
-    if (!r.ok()) return invalid("Mocked result must be valid JSON");
+    if (!r.ok()) return invalid_json("Mocked result must be valid JSON", r.status());
     mock_result = std::move(r).value();
     if (raw_state && type == "Parallel") {
       if (!mock_result->is_array()) return invalid("Mocked result must be an array.");
@@ -851,7 +858,8 @@ Result<Json> run_test_state(const EngineOptions& options, std::int64_t now_ms, c
     editable->erase("ResultWriter");
     if (auto data = member(config, "mapItemReaderData")) {
       auto d = parse_json(*data);
-      if (!d.ok() || !d->is_array()) return invalid("MapItemReaderData must be a JSON array.");
+      if (!d.ok()) return invalid_json("MapItemReaderData must be a JSON array.", d.status());
+      if (!d->is_array()) return invalid("MapItemReaderData must be a JSON array.");
       reader_items = std::move(d).value();
     }
   }
@@ -898,7 +906,8 @@ Result<Json> run_test_state(const EngineOptions& options, std::int64_t now_ms, c
   const auto variables_text = member(request, "variables");
   if (variables_text) {
     auto v = parse_json(*variables_text);
-    if (!v.ok() || !v->is_object()) return invalid("Variables must be a JSON object");
+    if (!v.ok()) return invalid_json("Variables must be a JSON object", v.status());
+    if (!v->is_object()) return invalid("Variables must be a JSON object");
     variables = std::move(v).value();
   }
   std::optional<std::int64_t> map_failures;

@@ -2,6 +2,7 @@
 // plus the shared serialisation helpers.
 #include "stepfiber/json.h"
 
+#include <new>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -13,8 +14,17 @@ namespace stepfiber {
 namespace {
 
 // One parser per thread: simdjson reuses its buffers (doc/performance.md).
+// simdjson's depth limit is one above ours: with max_depth D it accepts D-1
+// levels around a scalar and D around an empty container (which it does not
+// count), measured with simdjson 3.0.1. So it stops anything far too deep
+// early, and convert() draws the exact line at kMaxJsonDepth, as Jackson
+// does. parse() keeps the max_depth of the first allocation when it grows.
 simdjson::dom::parser& thread_parser() {
-  thread_local simdjson::dom::parser parser;
+  thread_local simdjson::dom::parser parser = [] {
+    simdjson::dom::parser p;
+    if (p.allocate(4096, kMaxJsonDepth + 1) != simdjson::SUCCESS) throw std::bad_alloc();
+    return p;
+  }();
   return parser;
 }
 
@@ -62,9 +72,10 @@ void fold_duplicate_keys(Json& object) {
   members = std::move(folded);
 }
 
-// Iterative conversion: the depth is already capped, but iteration keeps the
-// stack use constant whatever the shape of the document.
-Json convert(simdjson::dom::element root) {
+// Iterative conversion: stack use stays constant whatever the shape of the
+// document. False when containers nest deeper than kMaxJsonDepth (the open
+// frames are the depth).
+bool convert(simdjson::dom::element root, Json& out) {
   using simdjson::dom::element_type;
   struct Frame {
     Json* target;
@@ -78,8 +89,11 @@ Json convert(simdjson::dom::element root) {
   auto is_container = [](simdjson::dom::element el) {
     return el.type() == element_type::OBJECT || el.type() == element_type::ARRAY;
   };
-  if (!is_container(root)) return scalar_to_json(root);
-  Json out = make_container(root);
+  if (!is_container(root)) {
+    out = scalar_to_json(root);
+    return true;
+  }
+  out = make_container(root);
   std::vector<Frame> stack;
   auto push = [&](Json* target, simdjson::dom::element el) {
     Frame f{};
@@ -123,13 +137,14 @@ Json convert(simdjson::dom::element root) {
       slot = &f.target->back();
     }
     if (is_container(child)) {
+      if (stack.size() == kMaxJsonDepth) return false;
       *slot = make_container(child);
       push(slot, child);  // may invalidate f; it is not used after this
     } else {
       *slot = scalar_to_json(child);
     }
   }
-  return out;
+  return true;
 }
 
 }  // namespace
@@ -141,15 +156,11 @@ Result<Json> parse_json(std::string_view text, ErrorCode error_code) {
   auto err = parser.parse(padded).get(root);
   if (err) {
     std::string why = simdjson::error_message(err);
-    if (err == simdjson::DEPTH_ERROR) why = "nesting deeper than the parser allows";
+    if (err == simdjson::DEPTH_ERROR) return Result<Json>(error_code, nesting_depth_message());
     return Result<Json>(error_code, "Invalid JSON: " + why);
   }
-  Json value = convert(root);
-  if (json_depth(value) > kMaxJsonDepth) {
-    return Result<Json>(error_code, "Invalid JSON: nesting deeper than " +
-                                         std::to_string(kMaxJsonDepth) +
-                                         " levels is not supported");
-  }
+  Json value;
+  if (!convert(root, value)) return Result<Json>(error_code, nesting_depth_message());
   return value;
 }
 

@@ -329,7 +329,8 @@ Json to_json(const Value& v) {
 
 namespace {
 
-// A small recursive JSON reader straight into Values (depth-limited).
+// A small recursive JSON reader straight into Values (depth-limited as
+// parse_json is: kMaxJsonDepth).
 struct JsonReader {
   std::string_view s;
   std::size_t i = 0;
@@ -410,7 +411,7 @@ struct JsonReader {
     if (i >= s.size()) return fail("unexpected end of input");
     char c = s[i];
     if (c == '{' || c == '[') {
-      if (++depth > 1000) return fail("nesting too deep");
+      if (++depth > static_cast<int>(kMaxJsonDepth)) return fail(nesting_depth_message().c_str());
     }
     if (c == '{') {
       ++i;

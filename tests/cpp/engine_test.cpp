@@ -146,6 +146,9 @@ TEST(Engine, StateEventDetailsAreTheCompactJsonOfTheirFields) {
   EXPECT_EQ(state_events[1]->details, exited(a, a_out));
   EXPECT_EQ(state_events[2]->details, entered("B", a_out));  // the exited text, reused
   EXPECT_EQ(state_events[3]->details, exited("B", b_out));
+  EXPECT_EQ(h->back().type, "ExecutionSucceeded");
+  EXPECT_EQ(h->back().details, dump_json(Json{{"output", dump_json(b_out)}, {"outputDetails", {{"truncated", false}}}}));
+  EXPECT_EQ(*e.describe_execution(ex->execution_arn)->output, dump_json(b_out));
 }
 
 TEST(Engine, ClosedExecutionsArePurgedAfterTheRetentionPeriod) {

@@ -86,10 +86,6 @@ const char* exited_event(StateType t) {
   return "StateExited";
 }
 
-Json payload_details(const char* key, const Json& value) {
-  return Json{{key, dump_json(value)}, {std::string(key) + "Details", {{"truncated", false}}}};
-}
-
 bool error_matches(const std::vector<std::string>& equals, const std::string& error, bool heartbeat) {
   for (const std::string& e : equals) {
     if (e == error) return true;

@@ -163,7 +163,8 @@ class Frame {
                                                  std::optional<std::int64_t>& out);
   void record_scheduled(const asl::TaskSpec& t, const Json& params, std::optional<std::int64_t> timeout,
                         std::optional<std::int64_t> heartbeat);
-  void record_outcome(const asl::TaskSpec& t, const Awaited& a);
+  /// Records the task's outcome event; returns the size of the printed output (0 unless a success).
+  std::size_t record_outcome(const asl::TaskSpec& t, const Awaited& a);
   void close_task();
 
   // JSONata states (frame_jsonata.cpp): the same walk, fields from st.jsonata.
@@ -228,7 +229,6 @@ const char* entered_event(asl::StateType t);
 const char* exited_event(asl::StateType t);
 /// The error-matching rules of ErrorEquals (States.ALL, States.TaskFailed, ...).
 bool error_matches(const std::vector<std::string>& equals, const std::string& error, bool heartbeat);
-Json payload_details(const char* key, const Json& value);
 
 inline constexpr std::int64_t kMaxHistoryEvents = 25000;
 inline constexpr std::size_t kPayloadLimit = 262144;

@@ -121,18 +121,22 @@ void Frame::record_scheduled(const asl::TaskSpec& t, const Json& params, std::op
   record("TaskStarted", nullptr);
 }
 
-void Frame::record_outcome(const asl::TaskSpec& t, const Awaited& a) {
+std::size_t Frame::record_outcome(const asl::TaskSpec& t, const Awaited& a) {
+  std::size_t output_size = 0;
   // Event names per resource kind: Task*, LambdaFunction*, Activity*.
   const bool lambda = t.kind == asl::ResourceKind::kLambdaFunction;
   const bool activity = t.kind == asl::ResourceKind::kActivity;
   auto name = [&](const char* task, const char* fn, const char* act) { return lambda ? fn : activity ? act : task; };
   Json d = lambda || activity ? Json::object() : task_details(t);
   switch (a.kind) {
-    case Awaited::Kind::kSuccess:
-      d["output"] = dump_json(a.output);
+    case Awaited::Kind::kSuccess: {
+      std::string text = dump_json(a.output);
+      output_size = text.size();
+      d["output"] = std::move(text);
       d["outputDetails"] = {{"truncated", false}};
       record(name("TaskSucceeded", "LambdaFunctionSucceeded", "ActivitySucceeded"), &d);
       break;
+    }
     case Awaited::Kind::kFailure:
       if (a.error) d["error"] = *a.error;
       if (a.cause) d["cause"] = *a.cause;
@@ -145,6 +149,7 @@ void Frame::record_outcome(const asl::TaskSpec& t, const Awaited& a) {
     case Awaited::Kind::kStopped:
       break;
   }
+  return output_size;
 }
 
 std::optional<StepResult> Frame::prepare_attempt(const asl::State& st, const asl::TaskSpec& t, const Json& eff,
@@ -297,9 +302,9 @@ Awaited Frame::await_task(const asl::TaskSpec& t, const Attempt& at) {
 
 AfterError Frame::finish_attempt(const asl::State& st, const asl::TaskSpec& t, Json& raw, Awaited& a,
                                  std::vector<std::int64_t>& retries) {
-  record_outcome(t, a);
+  const std::size_t output_size = record_outcome(t, a);  // the printed output's size, for the limit
   if (a.kind == Awaited::Kind::kSuccess) {
-    if (dump_json(a.output).size() <= kPayloadLimit) {
+    if (output_size <= kPayloadLimit) {
       return {finish_with_result(st, t.result_selector, std::move(raw), std::move(a.output))};
     }
     // Over the payload limit: a catchable error naming the integration

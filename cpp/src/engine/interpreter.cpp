@@ -52,9 +52,14 @@ void run(Core& core, Execution& ex) {
   core.main_stack.call([&] {
     switch (r.kind) {
       case ScopeResult::Kind::kSucceeded: {
-        Json details = payload_details("output", r.output);
-        ex.history.add(core.now(), ex.history.last_id(), "ExecutionSucceeded", &details);
-        ex.extra().output = dump_json(r.output);
+        // printed once: the event's details (what dump_json(payload_details("output", ...)) prints)
+        // and the execution's output
+        std::string text = dump_json(r.output);
+        std::string details = "{\"output\":";
+        append_json_string(details, text);
+        details += R"(,"outputDetails":{"truncated":false}})";
+        ex.history.add_text(core.now(), ex.history.last_id(), "ExecutionSucceeded", details);
+        ex.extra().output = std::move(text);
         core.finish(ex, ExecutionStatus::kSucceeded);
         break;
       }

@@ -52,6 +52,15 @@ TEST(JsonataFunctions, Pictures) {
   EXPECT_EQ(eval("$toMillis('23/03/2018', '[D]/[M]/[Y]')"), "1521763200000");
 }
 
+// A timezone parseInt cannot read, or a time past JavaScript's +-8.64e15 ms, is an Invalid
+// Date: its fields are NaN (found by fuzz_jsonata: a NaN cast to an integer).
+TEST(JsonataFunctions, InvalidDatesPrintNaN) {
+  EXPECT_EQ(eval("$fromMillis(0, '[Y0001]-[M01] [D1o] [MNn]', '[D]/x')"), "\"0NaN-NaN NaNth undefined\"");
+  EXPECT_EQ(eval("$fromMillis(1e300, '[Y]')"), "\"NaN\"");
+  EXPECT_EQ(eval("$fromMillis(8.64e15, '[Y]')"), "\"275760\"");
+  EXPECT_EQ(eval("$fromMillis(0, '[Yw] [FNn] [W]', 'x')"), "\"NaN undefined NaN\"");
+}
+
 TEST(JsonataFunctions, StepFunctionsFunctionsNeedTheOption) {
   EXPECT_EQ(eval("$uuid()"), "error T1006");
   EvaluateOptions o;

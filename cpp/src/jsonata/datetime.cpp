@@ -340,6 +340,10 @@ IntegerFormat analyse_integer_picture(const std::string& picture) {
 
 std::string format_integer_impl(double value, const IntegerFormat& f) {
   std::string out;
+  // A component of an Invalid Date (a timezone parseInt could not read, or a time past
+  // JavaScript's range) is NaN; the decimal form pads "NaN" as jsonata-js does, and the
+  // letter, roman and word forms, which would loop or index out of range, give "NaN" too.
+  if (!std::isfinite(value) && f.primary != Primary::kDecimal) return number_to_js(value);
   bool negative = value < 0;
   value = std::fabs(value);
   switch (f.primary) {
@@ -429,6 +433,8 @@ constexpr double kMsPerDay = 86400000.0;
 double date_utc(double year, double month0, double day = 1, double h = 0, double mi = 0, double s = 0,
                 double ms = 0) {
   double ym = year + std::floor(month0 / 12);
+  // JavaScript gives NaN (an Invalid Date) rather than wrapping out-of-range fields.
+  if (!std::isfinite(ym) || std::fabs(ym) > 400000) return NAN;
   double mn = std::fmod(month0, 12);
   if (mn < 0) mn += 12;
   double days = static_cast<double>(days_from_civil(static_cast<std::int64_t>(ym), static_cast<unsigned>(mn) + 1, 1)) +
@@ -441,9 +447,18 @@ struct DateParts {
   double time;
 };
 
+// JavaScript's time value range: |t| <= 8.64e15 ms; anything else is an Invalid Date.
+constexpr double kMaxTimeValue = 8.64e15;
+
 DateParts split_date(double t) {
   DateParts p{};
   p.time = t;
+  if (!std::isfinite(t) || std::fabs(t) > kMaxTimeValue) {
+    // An Invalid Date: every getUTC*() is NaN.
+    p.year = p.month0 = p.day = p.hours = p.minutes = p.seconds = p.millis = p.weekday = NAN;
+    p.time = NAN;
+    return p;
+  }
   double days = std::floor(t / kMsPerDay);
   double ms_in_day = t - days * kMsPerDay;
   std::int64_t y;
@@ -739,7 +754,9 @@ std::string format_datetime(double millis, const Value& picture, const Value& ti
     if (c && std::string("YMDdFWwXxHhms").find(c) != std::string::npos) {
       double v = fragment(date, c);
       if (c == 'Y' && m.n != -1 && m.n != 0) v = std::fmod(v, std::pow(10, m.n));
-      if (m.has_names) {
+      if (m.has_names && std::isnan(v)) {
+        out = "undefined";  // months[NaN] / days[NaN] in jsonata-js
+      } else if (m.has_names) {
         if (c == 'M' || c == 'x') {
           out = kMonths[static_cast<int>(v) - 1];
         } else if (c == 'F') {

@@ -3,7 +3,6 @@
 #include "api/service.h"
 
 #include <exception>
-#include <semaphore>
 
 #include "api/deadlines.h"
 #include "api/model.h"
@@ -11,6 +10,7 @@
 #include "api/validate.h"
 #include "api/wire.h"
 #include "engine/core.h"
+#include "runtime/reply_latch.h"
 #include "stepfiber/engine.h"
 #include "stepfiber/json.h"
 
@@ -117,13 +117,13 @@ void Service::invoke(std::string_view operation, std::string body, Reply reply) 
 }
 
 Response Service::call(std::string_view operation, std::string body) {
-  std::binary_semaphore done{0};
+  runtime::ReplyLatch done;
   Response out;
   invoke(operation, std::move(body), [&](Response r) {
     out = std::move(r);
     done.release();
   });
-  done.acquire();
+  done.wait();
   return out;
 }
 

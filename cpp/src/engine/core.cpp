@@ -14,6 +14,7 @@
 #include "engine/arn.h"
 #include "engine/sfn_integration.h"
 #include "runtime/heap_trim.h"
+#include "runtime/reply_latch.h"
 
 #include <boost/fiber/all.hpp>
 
@@ -99,7 +100,7 @@ bool Core::post_and_wait(const std::function<void()>& fn) {
     fn();
     return true;
   }
-  std::binary_semaphore done{0};
+  runtime::ReplyLatch done;
   {
     std::lock_guard<std::mutex> lk(mu_);
     if (closed_) return false;
@@ -110,7 +111,7 @@ bool Core::post_and_wait(const std::function<void()>& fn) {
     work_posted_.store(true, std::memory_order_release);
   }
   cv_.notify_one();
-  done.acquire();
+  done.wait();
   return true;
 }
 
@@ -119,7 +120,7 @@ bool Core::post_and_wait_round(const std::function<void()>& fn) {
     fn();
     return true;
   }
-  std::binary_semaphore done{0};
+  runtime::ReplyLatch done;
   {
     std::lock_guard<std::mutex> lk(mu_);
     if (closed_) return false;
@@ -130,7 +131,7 @@ bool Core::post_and_wait_round(const std::function<void()>& fn) {
     work_posted_.store(true, std::memory_order_release);
   }
   cv_.notify_one();
-  done.acquire();
+  done.wait();
   return true;
 }
 

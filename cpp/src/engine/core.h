@@ -299,7 +299,7 @@ class Core {
   /// Set (under mu_) when a command is queued; read without the lock by the
   /// engine thread's spin before it sleeps.
   std::atomic<bool> work_posted_{false};
-  static constexpr std::int64_t kSpinBeforeSleepNs = 50'000;
+  static constexpr std::int64_t kSpinBeforeSleepNs = 200'000;
   std::condition_variable cv_;
   std::vector<std::function<void()>> commands_;
   bool closed_ = false;

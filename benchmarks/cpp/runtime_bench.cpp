@@ -290,6 +290,12 @@ int main(int argc, char** argv) {
     std::printf("Pass/Choice chain, JSONata          %8.0f transitions/s\n", chain_transitions_per_second(true));
     return 0;
   }
+  if (argc > 2 && std::string(argv[2]) == "engine") {  // only stepfiber's start/complete figures (for profiling)
+    auto en = engine_figures(n);
+    std::printf("start+park /s (cold) %.0f, (warm stacks) %.0f, wake+complete /s %.0f, RSS per parked %.0f B\n",
+                en.cold_start, en.warm_start, en.complete, en.rss_per_parked);
+    return 0;
+  }
   const int thread_n = std::min(n, 10000);
   const int future_n = std::min(n, 100000);
   std::printf("stepfiber runtime_bench, N = %d (baselines: %d threads, %d Boost futures)\n\n", n, thread_n, future_n);

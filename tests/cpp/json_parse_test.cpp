@@ -84,6 +84,15 @@ TEST(JsonParse, AppendJsonStringEscapesAsDumpJsonDoes) {
     built += "]";
     EXPECT_EQ(built, dump_json(Json::array({c}))) << c;
   }
+  // Every ASCII byte (the fast path), and each one followed by a byte >= 0x80
+  // (the fallback, from the middle of a string).
+  std::string ascii;
+  for (int b = 0; b < 0x80; ++b) ascii += static_cast<char>(b);
+  for (const std::string& c : {ascii, ascii + "\xc3\xa9", ascii + "\x80"}) {
+    std::string built = "x";
+    append_json_string(built, c);
+    EXPECT_EQ(built, "x" + dump_json(Json(c))) << c;
+  }
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -52,6 +53,51 @@ std::string dump_json(const Json& value);
 /// Appends `s` as a JSON string literal, escaped exactly as dump_json escapes
 /// strings (so text built with it matches dump_json of the same document).
 void append_json_string(std::string& out, const std::string& s);
+
+/// Appends the ASCII byte `c` (< 0x80) as it stands inside a JSON string
+/// literal: a short escape (\" \\ \b \f \n \r \t), \u00xx for another control
+/// character, else the byte. dump_json and JavaScript's JSON.stringify agree
+/// on all of ASCII.
+inline void append_json_escaped_ascii(std::string& out, unsigned char c) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  switch (c) {
+    case '"': out += "\\\""; break;
+    case '\\': out += "\\\\"; break;
+    case '\b': out += "\\b"; break;
+    case '\f': out += "\\f"; break;
+    case '\n': out += "\\n"; break;
+    case '\r': out += "\\r"; break;
+    case '\t': out += "\\t"; break;
+    default:
+      if (c < 0x20) {
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 0xF];
+      } else {
+        out += static_cast<char>(c);
+      }
+  }
+}
+
+/// Builds a compact JSON object as text, member by member, with the bytes
+/// dump_json would print for the same ordered object. Keys are plain ASCII
+/// names (they are not escaped). Used for history details, which are kept
+/// as text, so that no document is built only to be printed.
+class JsonObjectText {
+ public:
+  /// `"key":"value"`, the value escaped as a JSON string.
+  JsonObjectText& string(std::string_view key, const std::string& value);
+  /// `"key":<json_text>`, the value already serialised (dump_json's form).
+  JsonObjectText& json(std::string_view key, std::string_view json_text);
+  /// `"key":<value>`.
+  JsonObjectText& number(std::string_view key, std::int64_t value);
+  /// The finished object's text.
+  std::string finish() &&;
+
+ private:
+  void key(std::string_view key);
+  std::string text_ = "{";
+};
 
 /// The ASL/Jackson type name used in AWS messages: NULL, OBJECT, ARRAY,
 /// BOOLEAN, INTEGER, NUMBER or STRING.

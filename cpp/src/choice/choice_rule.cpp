@@ -438,11 +438,27 @@ asl::Eval<bool> evaluate_node(const Node& n, const path::EvalScope& scope) {
 
 }  // namespace
 
+namespace {
+
+std::uint8_t context_parts_of_path(const RulePath& p) {
+  return p.context ? path::context_parts_of(std::string_view(p.text).substr(2)) : 0;
+}
+
+std::uint8_t context_parts_of_node(const Node& n) {
+  std::uint8_t parts = context_parts_of_path(n.variable);
+  if (n.comparand) parts |= context_parts_of_path(*n.comparand);
+  for (const Node& c : n.children) parts |= context_parts_of_node(c);
+  return parts;
+}
+
+}  // namespace
+
 Result<ChoiceRule> ChoiceRule::compile(const Json& rule, std::string_view location) {
   try {
     auto root = std::make_shared<Node>();
     STEPFIBER_TRY(compile_node(rule, std::string(location), false, 0, *root));
     ChoiceRule r;
+    r.context_parts_ = context_parts_of_node(*root);
     r.root_ = std::move(root);
     return r;
   } catch (const std::exception& e) {

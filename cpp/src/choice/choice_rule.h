@@ -1,6 +1,7 @@
 // Choice state rules (JSONPath mode): compiled And/Or/Not/comparison trees.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -26,6 +27,10 @@ class ChoiceRule {
   /// "An error occurred while executing the state ..." prefix).
   asl::Eval<bool> evaluate(const path::EvalScope& scope) const;
 
+  /// The parts of the Context object (`$$`) the rule's paths read
+  /// (path::ContextPart bits; 0 when it reads none).
+  std::uint8_t context_parts() const noexcept { return context_parts_; }
+
   struct Node;  // defined in choice_rule.cpp
   ChoiceRule();
   ~ChoiceRule();
@@ -34,6 +39,7 @@ class ChoiceRule {
 
  private:
   std::shared_ptr<const Node> root_;
+  std::uint8_t context_parts_ = 0;
 };
 
 }  // namespace stepfiber::choice

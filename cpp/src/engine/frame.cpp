@@ -442,7 +442,10 @@ StepResult Frame::run_pass(const asl::State& st, const asl::PassSpec& p, Json ra
 StepResult Frame::run_choice(const asl::State& st, const asl::ChoiceSpec& c, Json raw) {
   auto eff = select(st.input_path, raw, st);
   if (!eff.ok()) return StepResult::fail(eff.err);
-  Json ctx = context_object(st, nullptr);
+  // Only the parts of $$ the rules read (most read none).
+  std::uint8_t parts = 0;
+  for (const auto& branch : c.choices) parts |= branch.rule.context_parts();
+  const Json ctx = parts ? context_object(st, nullptr, nullptr, parts) : Json();
   const asl::ChoiceBranch* chosen = nullptr;
   for (const auto& branch : c.choices) {
     auto m = branch.rule.evaluate(scope_for(*eff.value, ctx));

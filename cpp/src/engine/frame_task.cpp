@@ -18,6 +18,13 @@ Json task_details(const asl::TaskSpec& t) {
   return Json{{"resourceType", t.resource_type}, {"resource", t.resource_name}};
 }
 
+/// task_details(t) as text, for members to be added after it.
+JsonObjectText task_details_text(const asl::TaskSpec& t) {
+  JsonObjectText d;
+  d.string("resourceType", t.resource_type).string("resource", t.resource_name);
+  return d;
+}
+
 /// Holds a JSON value as its text while the task waits: nlohmann's objects
 /// take several times the bytes of the text, and a million tasks may wait.
 /// A value whose text would not read back the same (a string that is not
@@ -111,11 +118,12 @@ void Frame::record_scheduled(const asl::TaskSpec& t, const Json& params, std::op
     record("LambdaFunctionStarted", nullptr);
     return;
   }
-  Json d = task_details(t);  // "region" is added when the history is read
-  d["parameters"] = dump_json(params);
-  if (timeout) d["timeoutInSeconds"] = *timeout;
-  if (heartbeat) d["heartbeatInSeconds"] = *heartbeat;
-  record("TaskScheduled", &d);
+  // "region" is added when the history is read.
+  JsonObjectText d = task_details_text(t);
+  d.string("parameters", dump_json(params));
+  if (timeout) d.number("timeoutInSeconds", *timeout);
+  if (heartbeat) d.number("heartbeatInSeconds", *heartbeat);
+  record_text("TaskScheduled", std::move(d).finish());
   // Its details repeat TaskScheduled's resource: rendered from that event
   // when the history is read (see task_started_details).
   record("TaskStarted", nullptr);
@@ -127,24 +135,23 @@ std::size_t Frame::record_outcome(const asl::TaskSpec& t, const Awaited& a) {
   const bool lambda = t.kind == asl::ResourceKind::kLambdaFunction;
   const bool activity = t.kind == asl::ResourceKind::kActivity;
   auto name = [&](const char* task, const char* fn, const char* act) { return lambda ? fn : activity ? act : task; };
-  Json d = lambda || activity ? Json::object() : task_details(t);
+  JsonObjectText d = lambda || activity ? JsonObjectText() : task_details_text(t);
   switch (a.kind) {
     case Awaited::Kind::kSuccess: {
-      std::string text = dump_json(a.output);
+      const std::string text = dump_json(a.output);
       output_size = text.size();
-      d["output"] = std::move(text);
-      d["outputDetails"] = {{"truncated", false}};
-      record(name("TaskSucceeded", "LambdaFunctionSucceeded", "ActivitySucceeded"), &d);
+      d.string("output", text).json("outputDetails", R"({"truncated":false})");
+      record_text(name("TaskSucceeded", "LambdaFunctionSucceeded", "ActivitySucceeded"), std::move(d).finish());
       break;
     }
     case Awaited::Kind::kFailure:
-      if (a.error) d["error"] = *a.error;
-      if (a.cause) d["cause"] = *a.cause;
-      record(name("TaskFailed", "LambdaFunctionFailed", "ActivityFailed"), &d);
+      if (a.error) d.string("error", *a.error);
+      if (a.cause) d.string("cause", *a.cause);
+      record_text(name("TaskFailed", "LambdaFunctionFailed", "ActivityFailed"), std::move(d).finish());
       break;
     case Awaited::Kind::kTimeout:
-      d["error"] = std::string(errors::kTimeout);
-      record(name("TaskTimedOut", "LambdaFunctionTimedOut", "ActivityTimedOut"), &d);
+      d.string("error", std::string(errors::kTimeout));
+      record_text(name("TaskTimedOut", "LambdaFunctionTimedOut", "ActivityTimedOut"), std::move(d).finish());
       break;
     case Awaited::Kind::kStopped:
       break;

@@ -169,9 +169,53 @@ std::string dump_json(const Json& value) {
 }
 
 void append_json_string(std::string& out, const std::string& s) {
-  // nlohmann's escaper is private; a string node printed by dump() is the
-  // same bytes as that string inside any larger document.
-  out += Json(s).dump(-1, ' ', false, Json::error_handler_t::replace);
+  // The same bytes as nlohmann's dump() of a string node (a test compares
+  // them). ASCII text is escaped here without allocating; anything with a
+  // byte >= 0x80 goes through nlohmann's escaper, which validates UTF-8
+  // and replaces invalid sequences (its escaper is private, hence the copy).
+  const std::size_t start = out.size();
+  out.reserve(start + s.size() + 2);
+  out += '"';
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x80) {
+      out.resize(start);
+      out += Json(s).dump(-1, ' ', false, Json::error_handler_t::replace);
+      return;
+    }
+    append_json_escaped_ascii(out, c);
+  }
+  out += '"';
+}
+
+void JsonObjectText::key(std::string_view key) {
+  if (text_.size() > 1) text_ += ',';
+  text_ += '"';
+  text_ += key;
+  text_ += "\":";
+}
+
+JsonObjectText& JsonObjectText::string(std::string_view key_name, const std::string& value) {
+  key(key_name);
+  append_json_string(text_, value);
+  return *this;
+}
+
+JsonObjectText& JsonObjectText::json(std::string_view key_name, std::string_view json_text) {
+  key(key_name);
+  text_ += json_text;
+  return *this;
+}
+
+JsonObjectText& JsonObjectText::number(std::string_view key_name, std::int64_t value) {
+  key(key_name);
+  text_ += std::to_string(value);
+  return *this;
+}
+
+std::string JsonObjectText::finish() && {
+  text_ += '}';
+  return std::move(text_);
 }
 
 const char* asl_type_name(const Json& v) noexcept {

@@ -1,6 +1,8 @@
 // UTF-8 / UTF-16 conversions and JSON string quoting for JSONata values.
 #include "jsonata/unicode.h"
 
+#include "stepfiber/json.h"
+
 namespace stepfiber::jsonata {
 
 void append_utf8(std::string& out, std::uint32_t cp) {
@@ -163,23 +165,7 @@ void append_json_quoted(std::string& out, std::string_view s) {
       continue;
     }
     ++i;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += hex[c >> 4];
-          out += hex[c & 0xF];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
+    append_json_escaped_ascii(out, c);
   }
   out += '"';
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import threading
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
@@ -81,7 +82,10 @@ def output_converter(operation: str) -> Callable[[Any], Any] | None:
     """The converter :func:`parse_output` applies to ``operation``'s dict bodies
     (in place); None when the operation has no output or no timestamp in it."""
     name = OPERATIONS[operation]["output"]
-    return None if name is None else _converter(name)
+    if name is None:
+        return None
+    with _building_lock:  # one thread builds at a time: _building is shared
+        return _converter(name)
 
 
 def _shape_refs(shape: dict[str, Any]) -> list[str]:
@@ -104,6 +108,7 @@ def _timestamped() -> frozenset[str]:
 
 #: Shapes whose converter is being built (a recursive shape refers back to one).
 _building: set[str] = set()
+_building_lock = threading.RLock()
 
 
 @functools.lru_cache(maxsize=None)
@@ -112,7 +117,8 @@ def _converter(name: str) -> Callable[[Any], Any] | None:
 
     It returns the value with its timestamps (epoch seconds) turned into
     datetimes, changing dicts and lists in place; a value of the wrong JSON
-    type is returned as is, as botocore's parser leaves it.
+    type is returned as is, as botocore's parser leaves it. Call it through
+    :func:`output_converter`, which holds the lock ``_building`` needs.
     """
     if name not in _timestamped():
         return None

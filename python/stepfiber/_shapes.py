@@ -7,7 +7,7 @@ this module holds what the extensions share with them: millisecond <->
 
 from __future__ import annotations
 
-import uuid
+import os
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -45,9 +45,19 @@ def convert_times(record: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+#: A random hex digit -> the RFC 4122 variant digit (binary 10xx) keeping its two low bits.
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
+
+
 def response_metadata(status: int = 200) -> dict[str, Any]:
-    """A boto3-like ``ResponseMetadata`` block with a fresh request id."""
-    request_id = str(uuid.uuid4())
+    """A boto3-like ``ResponseMetadata`` block with a fresh request id.
+
+    The id is ``uuid.uuid4()``'s text form, written directly: the same 122
+    random bits from ``os.urandom`` with the version (4) and RFC 4122 variant
+    digits set; ``str(uuid.uuid4())`` costs several times more.
+    """
+    h = os.urandom(16).hex()
+    request_id = f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
     return {
         "RequestId": request_id,
         "HTTPStatusCode": status,

@@ -7,14 +7,20 @@ members, Python types, unknown members and ``min`` (length for strings and
 lists, value for numbers); it does **not** check ``max``, patterns or enums --
 those are the service's ``ValidationException`` (the operation layer's job).
 Messages use botocore's wording.
+
+Valid requests, the common case, are checked by predicates compiled once per
+shape (:func:`checker`, :func:`params_check`); only a request they reject walks
+the shapes again to word the report, so error names are built only when
+reported.
 """
 
 from __future__ import annotations
 
 import decimal
+import functools
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 from ._model import input_shape
 from .exceptions import ParamValidationError
@@ -99,11 +105,90 @@ def _validate(value: Any, shape: Shape, name: str, errors: list[str]) -> None:
         _check_min(value, value, shape, name, errors)
 
 
+Check = Callable[[Any], bool]
+
+
+def checker(shape: Shape) -> Check:
+    """A predicate that is True exactly when :func:`_validate` would report nothing.
+
+    A shape it cannot judge (a recursive shape cut short by ``input_shape``)
+    answers False, which sends the value to the reporting walk.
+    """
+    kind = shape["type"]
+    valid = _VALID_TYPES.get(kind)
+    minimum = shape.get("min")
+    if valid is None:
+        return lambda value: False
+    if kind == "structure":
+        if "members" not in shape:
+            return lambda value: False
+        members = {name: checker(member) for name, member in shape["members"].items()}
+        required = tuple(shape.get("required", ()))
+
+        def check_structure(value: Any) -> bool:
+            if not isinstance(value, valid):
+                return False
+            for name in required:
+                if name not in value:
+                    return False
+            for key, item in value.items():
+                member = members.get(key)
+                if member is None or not member(item):
+                    return False
+            return True
+
+        return check_structure
+    if kind in ("list", "map"):
+        item_shape = shape.get("member" if kind == "list" else "value")
+        item_check = (lambda value: False) if item_shape is None else checker(item_shape)
+        floor = 0 if kind == "map" or minimum is None else minimum
+
+        def check_container(value: Any) -> bool:
+            if not isinstance(value, valid) or len(value) < floor:
+                return False
+            return all(map(item_check, value if kind == "list" else value.values()))
+
+        return check_container
+    types, floor, sized = scalar_rule(shape)  # type: ignore[misc]
+    if floor is None:
+        return lambda value: isinstance(value, types)
+    if sized:
+        return lambda value: isinstance(value, types) and len(value) >= floor
+    return lambda value: isinstance(value, types) and value >= floor
+
+
+ScalarRule = tuple[tuple[type, ...], "int | None", bool]
+
+
+def scalar_rule(shape: Shape) -> ScalarRule | None:
+    """What botocore checks on a scalar: ``(valid types, min or None, whether
+    min bounds len() rather than the value)``. None for a structure, list or
+    map, and for a type botocore does not know: judge those with :func:`checker`.
+
+    A value passes when ``isinstance(value, types)`` and, with a min,
+    ``len(value)`` (strings) or ``value`` (integers, longs) is at least min.
+    """
+    kind = shape["type"]
+    if kind in ("structure", "list", "map") or kind not in _VALID_TYPES:
+        return None
+    floor = shape.get("min") if kind in ("string", "integer", "long") else None
+    return _VALID_TYPES[kind], floor, kind == "string"
+
+
+@functools.lru_cache(maxsize=None)
+def params_check(operation: str) -> Check:
+    """The compiled validity predicate of ``operation``'s input: True means
+    :func:`validate_params` has nothing to report."""
+    return checker(input_shape(operation))
+
+
 def validate_params(operation: str, params: Mapping[str, Any]) -> None:
     """Validate ``params`` for ``operation``; raise :class:`ParamValidationError`.
 
     All problems are collected first, one report line each, as botocore does.
     """
+    if params_check(operation)(params):
+        return
     errors: list[str] = []
     _validate_structure(params, input_shape(operation), "", errors)
     if errors:

@@ -23,20 +23,22 @@ Known differences from boto3:
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import time
 import weakref
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from json.encoder import encode_basestring_ascii
 from typing import Any, Callable, TypeVar
 
-from . import _core
+from . import _core, _json
 from ._handlers import HandlerPool, TaskHandler
 from ._mock_config import MockConfigError, check_time_scale, install_mock_config, read_mock_config
-from ._model import OPERATIONS, input_shape, parse_output
-from ._shapes import convert_times, datetime_to_ms, ms_to_datetime, pending_task, response
-from ._validation import validate_params
+from ._model import OPERATIONS, input_shape, output_converter, parse_output
+from ._shapes import convert_times, datetime_to_ms, ms_to_datetime, pending_task, response, response_metadata
+from ._validation import checker, scalar_rule, validate_params
 from .exceptions import Exceptions, ParamValidationError, error_from_body, from_engine_error
 
 __all__ = ["SFNClient", "client"]
@@ -57,6 +59,88 @@ MISSING: Any = _Missing()
 _WAIT_SLICE_SECONDS = 0.2
 #: Upper bound on how long ``close()`` (and interpreter exit) waits for handler threads.
 _CLOSE_JOIN_SECONDS = 0.5
+
+
+class _RequestPlan:
+    """How one operation's keyword arguments become its request text, and its
+    answer a response, worked out once from the model: members in model order,
+    which are required, what botocore checks on each, each member's JSON key
+    text, and the output's timestamp converter."""
+
+    __slots__ = ("operation", "fields", "members", "keys", "convert")
+
+    def __init__(self, operation: str) -> None:
+        """Read ``operation``'s input shape from the model."""
+        shape = input_shape(operation)
+        required = set(shape.get("required", ()))
+        self.operation = operation
+        #: Per member in model order: (name, required, types, min, sized, check).
+        #: A scalar has its :func:`scalar_rule` and no check; a structure, list or
+        #: map has no rule (None, None, None) and its compiled check.
+        fields = []
+        for key, member in shape["members"].items():
+            rule = scalar_rule(member)
+            if rule is None:
+                fields.append((key, key in required, None, None, None, checker(member)))
+            else:
+                fields.append((key, key in required, *rule, None))
+        self.fields = tuple(fields)
+        self.members = frozenset(shape["members"])
+        self.keys = {key: f"{encode_basestring_ascii(key)}:" for key in shape["members"]}
+        #: The output converter (timestamps -> datetime), see :func:`parse_output`.
+        self.convert = output_converter(operation)
+
+    def params(self, named: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+        """Merge named and extra kwargs, drop omitted ones, validate like botocore.
+
+        The request lists model members in model order, then unknown names in
+        the caller's order, so reports are deterministic. ``MISSING``, and
+        ``None`` for an optional parameter, mean "omitted". Scalars are checked
+        here, inline (see :func:`scalar_rule`); only a request these checks
+        reject goes through :func:`validate_params`, which words botocore's
+        report and raises.
+        """
+        given = {**named, **extra} if extra else named
+        params: dict[str, Any] = {}
+        valid = True
+        for key, required, types, floor, sized, check in self.fields:
+            value = given.get(key, MISSING)
+            if value is MISSING or (value is None and not required):
+                valid = valid and not required
+                continue
+            params[key] = value
+            if check is not None:
+                valid = check(value) and valid
+            elif not isinstance(value, types) or (floor is not None and (len(value) if sized else value) < floor):
+                valid = False
+        if not given.keys() <= self.members:
+            for key, value in given.items():
+                if key not in self.members and value is not MISSING and value is not None:
+                    params[key] = value
+                    valid = False
+        if not valid:
+            validate_params(self.operation, params)
+        return params
+
+    def encode(self, body: Mapping[str, Any]) -> str:
+        """``json.dumps(body, separators=(",", ":"))``: written here when every
+        key is a member and every value a plain ``str`` (most requests), else
+        by :func:`_json.dumps_compact`. The text is the same."""
+        if type(body) is dict:
+            keys = self.keys
+            parts = []
+            for key, value in body.items():
+                if type(value) is not str or key not in keys:
+                    return _json.dumps_compact(body)
+                parts.append(keys[key] + encode_basestring_ascii(value))
+            return "{" + ",".join(parts) + "}"
+        return _json.dumps_compact(body)
+
+
+@functools.lru_cache(maxsize=None)
+def _request_plan(operation: str) -> _RequestPlan:
+    """The :class:`_RequestPlan` of ``operation``, made on first use."""
+    return _RequestPlan(operation)
 
 
 def _shutdown(engine: _core.Engine, handlers: HandlerPool) -> None:
@@ -130,18 +214,7 @@ class SFNClient:
 
     def _params(self, operation: str, extra: Mapping[str, Any], **named: Any) -> dict[str, Any]:
         """Merge named and extra kwargs, drop omitted ones, validate like botocore."""
-        shape = input_shape(operation)
-        required = shape.get("required", ())
-        given = {**named, **extra}
-        order = [k for k in shape["members"] if k in given] + [k for k in given if k not in shape["members"]]
-        params: dict[str, Any] = {}
-        for key in order:  # model order, so reports are deterministic
-            value = given[key]
-            if value is MISSING or (value is None and key not in required):
-                continue
-            params[key] = value
-        validate_params(operation, params)
-        return params
+        return _request_plan(operation).params(named, extra)
 
     def _invoke(self, operation: str, fn: Callable[..., R], *args: Any) -> R:
         """Call a native engine method, mapping ``EngineError`` to the matching ClientError."""
@@ -168,18 +241,24 @@ class SFNClient:
 
     def _call(self, operation: str, params: Mapping[str, Any], extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Run ``operation`` through the operation layer; shape the answer like botocore."""
-        body = dict(params)
-        if extra:
-            body.update(extra)
-        status, raw = self.call_api(f"AWSStepFunctions.{operation}", json.dumps(body, separators=(",", ":")))
-        data = json.loads(raw) if raw else {}
+        if self._closed:  # as call_api, inlined: this is every operation's path
+            raise RuntimeError(f"{self!r} is closed; AWSStepFunctions.{operation} is unavailable")
+        plan = _request_plan(operation)
+        text = plan.encode({**params, **extra} if extra else params)
+        status, raw = self._service.call(f"AWSStepFunctions.{operation}", text)
+        data = _json.loads_body(raw) if raw else {}
         if status != 200:
             raise error_from_body(data, operation, status)
-        return response(parse_output(operation, data))
+        if type(data) is not dict:
+            return response(parse_output(operation, data))
+        if plan.convert is not None:  # parse_output, without its look-ups
+            plan.convert(data)
+        data["ResponseMetadata"] = response_metadata()  # the decoded body is ours: no copy
+        return data
 
     def _op(self, operation: str, extra: Mapping[str, Any], **named: Any) -> dict[str, Any]:
         """Validate like botocore, then :meth:`_call`."""
-        return self._call(operation, self._params(operation, extra, **named))
+        return self._call(operation, _request_plan(operation).params(named, extra))
 
     # --- state machines -----------------------------------------------------
 

@@ -23,8 +23,9 @@ class FieldCompiler {
  public:
   explicit FieldCompiler(std::vector<Diagnostic>& diags) : diags_(diags) {}
 
-  JsonataValue value(const Json& v, const std::string& loc) {
+  JsonataValue value(const Json& v, const std::string& loc, const std::string& sub = std::string()) {
     JsonataValue out;
+    out.sub = sub;
     if (is_jsonata_string(v)) {
       const auto& s = v.get_ref<const std::string&>();
       out.kind = JsonataValue::Kind::kExpr;
@@ -42,7 +43,7 @@ class FieldCompiler {
     if (v.is_object()) {
       bool any = false;
       for (const auto& [k, child] : v.items()) {
-        out.members.push_back(JsonataMember{k, value(child, loc + "/" + escape_pointer(k))});
+        out.members.push_back(JsonataMember{k, value(child, loc + "/" + escape_pointer(k), sub + "/" + k)});
         any = any || out.members.back().value.kind != JsonataValue::Kind::kLiteral;
       }
       if (any) {
@@ -53,7 +54,7 @@ class FieldCompiler {
     } else if (v.is_array()) {
       bool any = false;
       for (std::size_t i = 0; i < v.size(); ++i) {
-        out.items.push_back(value(v[i], loc + "/" + std::to_string(i)));
+        out.items.push_back(value(v[i], loc + "/" + std::to_string(i), sub + "/" + std::to_string(i)));
         any = any || out.items.back().kind != JsonataValue::Kind::kLiteral;
       }
       if (any) {
@@ -114,32 +115,41 @@ StateError query_error(std::string detail) {
   return StateError{std::string(errors::kQueryEvaluationError), std::move(detail)};
 }
 
+/// The opening of every cause about `v` in `field`: "The JSONata expression
+/// '...' specified for the field 'Output/n'". Built only when one is reported.
+std::string expression_head(const JsonataValue& v, const std::string& field) {
+  return "The JSONata expression '" + v.text + "' specified for the field '" + field + v.sub + "'";
+}
+
+/// Evaluates `v`, a part of the field named `field` (its place inside the
+/// field is `v.sub`).
 Eval<Json> eval_value(const JsonataValue& v, const std::string& field, const JsonataScope& scope) {
   switch (v.kind) {
     case JsonataValue::Kind::kLiteral: return Eval<Json>::success(v.literal);
     case JsonataValue::Kind::kExpr: {
-      const std::string head = "The JSONata expression '" + v.text + "' specified for the field '" + field + "'";
-      if (!v.expr) return Eval<Json>::failure(query_error(head + " could not be compiled."));
+      if (!v.expr) return Eval<Json>::failure(query_error(expression_head(v, field) + " could not be compiled."));
+      static const jsonata::Limits limits = jsonata::sfn_limits();
       jsonata::EvaluateOptions opts;
       opts.sfn_functions = true;
-      opts.limits = jsonata::sfn_limits();
+      opts.limits = limits;
       jsonata::Value out;
       jsonata::Error err;
       if (!v.expr->evaluate(jsonata::Value(), scope.bindings, opts, &out, &err)) {
-        return Eval<Json>::failure(
-            query_error(head + " threw an error during evaluation. " + err.code + ": " + err.message()));
+        return Eval<Json>::failure(query_error(expression_head(v, field) + " threw an error during evaluation. " +
+                                               err.code + ": " + err.message()));
       }
-      if (out.is_undefined()) return Eval<Json>::failure(query_error(head + " returned nothing (undefined)."));
-      if (out.is_function()) return Eval<Json>::failure(query_error(head + " returned an unsupported result type."));
-      if (out.is_number() && !std::isfinite(out.as_number())) {
-        return Eval<Json>::failure(query_error(head + " returned an unsupported result type."));
+      if (out.is_undefined()) {
+        return Eval<Json>::failure(query_error(expression_head(v, field) + " returned nothing (undefined)."));
+      }
+      if (out.is_function() || (out.is_number() && !std::isfinite(out.as_number()))) {
+        return Eval<Json>::failure(query_error(expression_head(v, field) + " returned an unsupported result type."));
       }
       return Eval<Json>::success(jsonata::to_json(out));
     }
     case JsonataValue::Kind::kObject: {
       Json obj = Json::object();
       for (const auto& m : v.members) {
-        auto r = eval_value(m.value, field + "/" + m.key, scope);
+        auto r = eval_value(m.value, field, scope);
         if (!r.ok()) return r;
         obj[m.key] = std::move(*r.value);
       }
@@ -147,8 +157,9 @@ Eval<Json> eval_value(const JsonataValue& v, const std::string& field, const Jso
     }
     case JsonataValue::Kind::kArray: {
       Json arr = Json::array();
-      for (std::size_t i = 0; i < v.items.size(); ++i) {
-        auto r = eval_value(v.items[i], field + "/" + std::to_string(i), scope);
+      arr.get_ref<Json::array_t&>().reserve(v.items.size());
+      for (const auto& item : v.items) {
+        auto r = eval_value(item, field, scope);
         if (!r.ok()) return r;
         arr.push_back(std::move(*r.value));
       }

@@ -28,6 +28,10 @@ struct JsonataValue {
   std::string text;                                 ///< kExpr: the expression between the delimiters, trimmed
   std::vector<JsonataMember> members;  ///< kObject
   std::vector<JsonataValue> items;     ///< kArray
+  /// Where this value sits inside its field ("" for the field itself, then
+  /// "/key" or "/index" per level), for error messages: the field name is
+  /// added when one is reported, so evaluation builds no strings.
+  std::string sub;
 };
 
 struct JsonataMember {

@@ -47,9 +47,10 @@ class Engine:
         """(token, execution ARN) of every task waiting on one, oldest execution first."""
     def take_resume_latencies_ns(self) -> list[int]:
         """SendTask* -> fiber resumed latencies (ns) since the last call."""
-    def stats(self) -> dict:
+    def stats(self, scan: bool = True) -> dict:
         """Engine counters: executions, running, open_tokens, live_fibers, pending_timers,
-        stacks_in_use, stack_resident_bytes, guard_pages, succeeded, failed, timed_out, aborted."""
+        stacks_in_use, stack_resident_bytes, guard_pages, succeeded, failed, timed_out, aborted.
+        scan=False leaves out pending_timers and stack_resident_bytes (their walks grow with size)."""
 
     # --- extensions -----------------------------------------------------
     def list_pending_tasks(self, execution_arn: Optional[str]) -> list[dict]:

@@ -219,6 +219,33 @@ TEST(Engine, ZeroRetentionFreesEachExecutionAsItEnds) {
   }
 }
 
+TEST(Engine, StatsWithoutScanKeepTheCountersAndSkipTheWalks) {
+  Engine e(manual());
+  auto sm = machine(e, kCallback);
+  for (int i = 0; i < 6; ++i) ASSERT_TRUE(e.start_execution(sm, std::nullopt, R"({"post":"x"})").ok());
+  auto pending = e.list_pending_tasks(std::nullopt);
+  ASSERT_EQ(pending.size(), 6u);
+  ASSERT_TRUE(e.send_task_success(pending[0].task_token, "{}").ok());
+  ASSERT_TRUE(e.advance_clock(0).ok());
+  const auto full = e.stats();
+  const auto quick = e.stats(false);
+  EXPECT_TRUE(full.scanned);
+  EXPECT_FALSE(quick.scanned);
+  // Five parked tasks, each with a heartbeat and a task timeout: ten live timers
+  // (the completed task's two are stale and dropped by the scan).
+  EXPECT_EQ(full.pending_timers, 10u);
+  EXPECT_GT(full.stack_resident_bytes, 0u);
+  EXPECT_EQ(quick.pending_timers, 0u);
+  EXPECT_EQ(quick.stack_resident_bytes, 0u);
+  EXPECT_EQ(quick.running, full.running);
+  EXPECT_EQ(quick.running, 5u);
+  EXPECT_EQ(quick.succeeded, 1u);
+  EXPECT_EQ(quick.open_tokens, full.open_tokens);
+  EXPECT_EQ(quick.live_fibers, full.live_fibers);
+  EXPECT_EQ(quick.stacks_in_use, full.stacks_in_use);
+  EXPECT_EQ(quick.executions, full.executions);
+}
+
 TEST(Engine, RacingCompletionsExactlyOneWins) {
   Engine e(manual());
   auto sm = machine(e, kCallback);

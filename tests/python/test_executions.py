@@ -465,6 +465,24 @@ def test_closed_executions_are_purged_after_the_retention_period() -> None:
         sfn.close()
 
 
+def test_engine_stats_without_scan_leave_out_the_walked_figures() -> None:
+    """scan=False: the same O(1) counters, without pending_timers and stack_resident_bytes."""
+    sfn = stepfiber.client(manual_clock=True, start_time=START_TIME)
+    try:
+        arn = sfn.create_state_machine(name="quick-stats", definition=json.dumps(PASS_MACHINE),
+                                       roleArn="arn:aws:iam::123456789012:role/r")["stateMachineArn"]
+        for _ in range(3):
+            sfn.start_execution(stateMachineArn=arn)
+        sfn.advance_clock(0)
+        full, quick = sfn.engine_stats(), sfn.engine_stats(scan=False)
+        assert {"pending_timers", "stack_resident_bytes"} <= full.keys()
+        assert set(quick) == set(full) - {"pending_timers", "stack_resident_bytes"}
+        assert {k: full[k] for k in quick} == quick
+        assert quick["succeeded"] == 3
+    finally:
+        sfn.close()
+
+
 def test_sync_execution_result_survives_zero_retention() -> None:
     sfn = stepfiber.client(manual_clock=True, start_time=START_TIME, execution_retention=0)
     try:

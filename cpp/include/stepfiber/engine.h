@@ -267,8 +267,17 @@ class Engine {
     /// Executions that ended with each status, purged ones included.
     std::size_t succeeded = 0, failed = 0, timed_out = 0, aborted = 0;
     bool guard_pages = false;
+    /// False when stats(false) skipped the walks: pending_timers and
+    /// stack_resident_bytes are then 0, not measured.
+    bool scanned = true;
   };
-  Stats stats();
+  /// The counters. `scan` also walks what grows with the engine's size:
+  /// it drops stale timers so that pending_timers counts only timers
+  /// something still waits on, and asks the kernel (mincore) which stack
+  /// pages are resident. With a million parked executions each walk costs
+  /// tens of milliseconds; stats(false) skips both (every other counter is
+  /// O(1)), for samplers that call it often.
+  Stats stats(bool scan = true);
   /// Latency samples (ns) from a SendTask* call to its task's fiber
   /// resuming, since the last call; for benchmarks.
   std::vector<std::uint32_t> take_resume_latencies_ns();

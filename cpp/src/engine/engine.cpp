@@ -879,7 +879,7 @@ std::vector<std::uint32_t> Engine::take_resume_latencies_ns() {
   return out;
 }
 
-Engine::Stats Engine::stats() {
+Engine::Stats Engine::stats(bool scan) {
   Stats s;
   // One scheduler round first: Boost frees finished fibers' stacks only when
   // its dispatcher runs.
@@ -890,10 +890,13 @@ Engine::Stats Engine::stats() {
     s.running = core_->running;
     s.open_tokens = core_->tokens.open_count();
     s.live_fibers = core_->live_fibers();
-    core_->purge_stale_timers();  // report only timers something still waits on
-    s.pending_timers = core_->timers.size();
     s.stacks_in_use = core_->arena().in_use();
-    s.stack_resident_bytes = core_->arena().resident_bytes();
+    s.scanned = scan;
+    if (scan) {
+      core_->purge_stale_timers();  // report only timers something still waits on
+      s.pending_timers = core_->timers.size();
+      s.stack_resident_bytes = core_->arena().resident_bytes();
+    }
     auto ended = [&](ExecutionStatus st) { return core_->ended[static_cast<std::size_t>(st)]; };
     s.succeeded = ended(ExecutionStatus::kSucceeded);
     s.failed = ended(ExecutionStatus::kFailed);

@@ -13,6 +13,7 @@
 
 namespace {
 
+using stepfiber::bench::heap_in_use;
 using stepfiber::bench::rss_bytes;
 
 double seconds_since(std::chrono::steady_clock::time_point t) {
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   const long base = rss_bytes();
+  const long heap_base = heap_in_use();
   auto t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < n; ++i) {
     auto r = engine.start_execution(sm->state_machine_arn, std::nullopt, "{\"n\":" + std::to_string(i) + "}");
@@ -48,6 +50,8 @@ int main(int argc, char** argv) {
   }
   const double start_s = seconds_since(t0);
   const long parked = rss_bytes();
+  const long heap_parked = heap_in_use();
+  std::printf("heap per parked exec  %.0f B (malloc'd and kept while parked)\n", double(heap_parked - heap_base) / n);
   const auto parked_stats = engine.stats();
   std::printf("stack pages resident  %.0f B per parked fiber\n",
               double(parked_stats.stack_resident_bytes) / double(parked_stats.stacks_in_use));

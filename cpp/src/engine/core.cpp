@@ -325,17 +325,20 @@ void Core::fire(const runtime::TimerEntry& t) {
 void Core::sleep_until_work() {
   // Callers often send the next command within microseconds (a loop of
   // single SendTaskSuccess calls). Waking a thread blocked in the kernel
-  // costs tens of microseconds on a VM, so first spin briefly on the flag
-  // post_and_wait sets, with the lock released.
-  const std::int64_t spin_until = steady_now_ns() + kSpinBeforeSleepNs;
-  while (!work_posted_.load(std::memory_order_acquire) && steady_now_ns() < spin_until) {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#endif
-  }
+  // costs tens of microseconds on a VM, so first spin on the flag
+  // post_and_wait sets, with the lock released, for as long as idle_spin_
+  // says commands have been arriving (not at all when they have not).
+  const std::int64_t idle_from = steady_now_ns();
+  runtime::SpinBudget::spin(idle_spin_.ns(), [this] { return work_posted_.load(std::memory_order_acquire); });
   std::unique_lock<std::mutex> lk(mu_);
   auto has_work = [&] { return !commands_.empty(); };
-  if (has_work()) return;
+  auto idle_ended = [&] {
+    if (has_work()) idle_spin_.record(steady_now_ns() - idle_from);  // not when a timer ended it
+  };
+  if (has_work()) {
+    idle_ended();
+    return;
+  }
   if (!manual_clock() && !timers.empty()) {
     runtime::Millis wait_ms = timers.next_deadline() - now();
     if (wait_ms <= 0) return;
@@ -348,6 +351,7 @@ void Core::sleep_until_work() {
   } else {
     cv_.wait(lk, has_work);
   }
+  idle_ended();
 }
 
 // ---- services used by commands and fibers (engine thread) -------------------

@@ -31,6 +31,7 @@
 #include "runtime/clock.h"
 #include "runtime/fiber_scheduler.h"
 #include "runtime/main_stack.h"
+#include "runtime/spin_budget.h"
 #include "runtime/stack_arena.h"
 #include "runtime/timer_queue.h"
 #include "runtime/token_registry.h"
@@ -299,7 +300,9 @@ class Core {
   /// Set (under mu_) when a command is queued; read without the lock by the
   /// engine thread's spin before it sleeps.
   std::atomic<bool> work_posted_{false};
-  static constexpr std::int64_t kSpinBeforeSleepNs = 200'000;
+  /// How long the idle engine thread spins on work_posted_ before it sleeps:
+  /// up to 200 us while commands follow each other that closely.
+  runtime::SpinBudget idle_spin_{std::chrono::microseconds(50), std::chrono::microseconds(200)};
   std::condition_variable cv_;
   std::vector<std::function<void()>> commands_;
   bool closed_ = false;

@@ -85,6 +85,9 @@ inline void append_json_escaped_ascii(std::string& out, unsigned char c) {
 /// as text, so that no document is built only to be printed.
 class JsonObjectText {
  public:
+  JsonObjectText() = default;
+  /// Reserves room for `capacity` bytes of text up front.
+  explicit JsonObjectText(std::size_t capacity) { text_.reserve(capacity); }
   /// `"key":"value"`, the value escaped as a JSON string.
   JsonObjectText& string(std::string_view key, const std::string& value);
   /// `"key":<json_text>`, the value already serialised (dump_json's form).

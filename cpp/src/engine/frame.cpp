@@ -38,18 +38,14 @@ constexpr int kTransitionsPerYield = 64;
 
 /// What dump_json({"name": name, field: text, ...}) prints, built directly:
 /// `tail` closes the object (and may add members before the brace).
+/// A state event's details, `{"name":..., "<field>":<text as a string>}`, plus
+/// `"<details_key>":{"truncated":false}` unless `details_key` is empty.
 std::string state_details_text(const std::string& name, const char* field, const std::string& text,
-                               std::string_view tail) {
-  std::string details;
-  details.reserve(text.size() + name.size() + tail.size() + 32);
-  details += "{\"name\":";
-  append_json_string(details, name);
-  details += ",\"";
-  details += field;
-  details += "\":";
-  append_json_string(details, text);
-  details += tail;
-  return details;
+                               std::string_view details_key) {
+  JsonObjectText d(text.size() + name.size() + 64);
+  d.string("name", name).string(field, text);
+  if (!details_key.empty()) d.json(details_key, R"({"truncated":false})");
+  return std::move(d).finish();
 }
 
 Json output_details(const asl::State& st, const Json& output) {
@@ -316,7 +312,7 @@ StepResult Frame::exit_state(const asl::State& st, Json output, const Json* assi
   } else {
     // what dump_json(output_details(st, output)) prints
     record_text(exited_event(st.type),
-                state_details_text(st.name, "output", text, R"(,"outputDetails":{"truncated":false}})"));
+                state_details_text(st.name, "output", text, "outputDetails"));
   }
   if (next == asl::kNoState && st.end) return StepResult::end(std::move(output));
   StepResult r = StepResult::next_state(next == asl::kNoState ? st.next : next, std::move(output));
@@ -398,7 +394,7 @@ void Frame::enter_state(const asl::State& st, const Json& raw, bool first) {
   // inputDetails ({"truncated": false}) is added when the history is read.
   std::string input = next_input_text_.empty() ? dump_json(raw) : std::move(next_input_text_);
   next_input_text_.clear();
-  entered_event_id_ = record_text(entered_event(st.type), state_details_text(st.name, "input", input, "}"),
+  entered_event_id_ = record_text(entered_event(st.type), state_details_text(st.name, "input", input, {}),
                                   first ? std::optional<std::int64_t>(0) : std::nullopt);
 }
 

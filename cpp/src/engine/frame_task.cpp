@@ -14,11 +14,7 @@ namespace {
 using asl::StateError;
 namespace errors = asl::errors;
 
-Json task_details(const asl::TaskSpec& t) {
-  return Json{{"resourceType", t.resource_type}, {"resource", t.resource_name}};
-}
-
-/// task_details(t) as text, for members to be added after it.
+/// `{"resourceType":..., "resource":...`, for members to be added after it.
 JsonObjectText task_details_text(const asl::TaskSpec& t) {
   JsonObjectText d;
   d.string("resourceType", t.resource_type).string("resource", t.resource_name);
@@ -278,10 +274,9 @@ Awaited Frame::await_task(const asl::TaskSpec& t, const Attempt& at) {
         } else if (!awaits_completion) {
           done = Awaited{Awaited::Kind::kSuccess, std::move(h.output), {}, {}};
         } else {
-          Json d = task_details(t);
-          d["output"] = dump_json(h.output);
-          d["outputDetails"] = {{"truncated", false}};
-          record("TaskSubmitted", &d);
+          JsonObjectText d = task_details_text(t);
+          d.string("output", dump_json(h.output)).json("outputDetails", R"({"truncated":false})");
+          record_text("TaskSubmitted", std::move(d).finish());
         }
       });
       if (done) return std::move(*done);

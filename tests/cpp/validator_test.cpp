@@ -66,6 +66,18 @@ TEST(Validator, ValidJsonPathMachineHasNoDiagnostics) {
   EXPECT_TRUE(errors_of(def).empty()) << dump(errors_of(def));
 }
 
+TEST(Validator, UnknownTypeWithEndIsStillTerminal) {
+  // AWS reports the type alone (recorded: TestState on a machine whose only state has
+  // an unknown Type and End: true), not also "Workflow has no terminal state".
+  for (const char* body : {R"({"Type":"TypeThatDoesNotExist","End":true})", R"({"End":true})"}) {
+    auto ds = errors_of(std::string(R"({"StartAt":"A","States":{"A":)") + body + "}}");
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_EQ(ds[0].code, "SCHEMA_VALIDATION_FAILED") << dump(ds);
+  }
+  auto loop = errors_of(R"({"StartAt":"A","States":{"A":{"Type":"Nope","Next":"A"}}})");
+  EXPECT_TRUE(has(loop, "MISSING_END_STATE", "Workflow has no terminal state", "")) << dump(loop);
+}
+
 TEST(Validator, MissingTargetsUnreachableStatesAndTerminals) {
   auto ds = errors_of(R"({"StartAt":"A","States":{"A":{"Type":"Pass","Next":"NOPE"},"B":{"Type":"Pass","End":true}}})");
   EXPECT_TRUE(has(ds, "MISSING_TRANSITION_TARGET", "Missing 'Next' target: NOPE", "/States/A/Next")) << dump(ds);

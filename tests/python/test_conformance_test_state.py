@@ -9,10 +9,20 @@ regression. Without the corpus the test skips, except under ``CI=true`` where th
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from conformance.corpus import corpus_dir, missing_corpus
-from conformance.teststate_cases import figures, floor_violations, format_report, load_floor, run_corpus
+from conformance.teststate_cases import (
+    RESTORED_FILE,
+    figures,
+    floor_violations,
+    format_report,
+    load_floor,
+    restored_summary,
+    run_corpus,
+)
 
 _MISSING = "conformance corpus not found (<repo>/../shared/conformance/localstack or $STEPFIBER_CONFORMANCE_DIR)"
 
@@ -24,6 +34,7 @@ def test_test_state_conformance_floor(capsys: pytest.CaptureFixture[str]) -> Non
     results = run_corpus(directory)
     with capsys.disabled():
         print("\n\nTestState conformance (AWS-recorded LocalStack corpus)\n" + format_report(results))
+        print(restored_summary(directory, results))
     assert results, "the corpus holds no TestState case"
     problems = floor_violations(results, load_floor())
     assert not problems, "TestState conformance fell below its floor:\n" + "\n".join(problems)
@@ -32,6 +43,18 @@ def test_test_state_conformance_floor(capsys: pytest.CaptureFixture[str]) -> Non
 def test_floor_names_known_figures() -> None:
     """A misspelt floor key would hold nothing."""
     assert set(load_floor()["min_passed"]) <= set(figures([]))
+
+
+def test_every_restored_request_reaches_a_case() -> None:
+    """A restored entry whose key matches no corpus case would hold nothing (a typo, or the
+    corpus changed); each must add a member to at least one replayed request."""
+    directory = corpus_dir()
+    if directory is None:
+        missing_corpus(_MISSING)
+    table = json.loads(RESTORED_FILE.read_text())["requests"]
+    reached = {r.restored_from for r in run_corpus(directory)}
+    unmatched = sorted(set(table) - reached)
+    assert not unmatched, f"restored_requests.json entries that reach no case: {unmatched}"
 
 
 def test_missing_corpus_fails_under_ci(monkeypatch: pytest.MonkeyPatch) -> None:

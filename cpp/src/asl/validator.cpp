@@ -672,8 +672,12 @@ class Validator {
       error("The value for the field '" + loc.substr(loc.rfind('/') + 1) + "' must be an OBJECT", loc);
       return;
     }
+    // A state whose type cannot be read is still terminal when it says `End: true`
+    // (AWS reports only the type, not also "Workflow has no terminal state").
+    const bool says_end = body.contains("End") && body["End"] == true;
     if (!body.contains("Type")) {
       error("These fields are required: [Type]", loc);
+      terminal = says_end;
       return;
     }
     const Json& tv = body["Type"];
@@ -681,6 +685,7 @@ class Validator {
     if (!tv.is_string() || !types.count(tv.get<std::string>())) {
       error("The field 'Type' should have one of these values: [Task, Wait, Pass, Succeed, Fail, Choice, Parallel, Map]",
             at(loc, "Type"));
+      terminal = says_end;
       return;
     }
     const std::string type = tv.get<std::string>();

@@ -244,8 +244,12 @@ def _regex(pattern: str, replacement: str) -> Replacement:
 class Matcher:
     """Compares expected (recorded) values with normalised actual ones."""
 
-    def __init__(self, placeholders: Iterable[str]) -> None:
+    def __init__(self, placeholders: Iterable[str], unresolved: Iterable[str] = ()) -> None:
+        """``placeholders``: tokens of the recording that match anything in the actual value.
+        ``unresolved``: placeholders left in the *request* (a value the extractor could not
+        compute); an actual string equal to one matches whatever text AWS recorded there."""
         self._whole = {p for p in placeholders if isinstance(p, str)}
+        self._unresolved = {u for u in unresolved if isinstance(u, str)}
         tokens = sorted({t for p in self._whole for t in _PLACEHOLDER_TOKEN_RE.findall(p)}, key=len, reverse=True)
         self._tokens = tokens
 
@@ -286,6 +290,8 @@ class Matcher:
     def _scalar_matches(self, expected: Json, actual: Json) -> bool:
         """Equal JSON scalars (bool is not a number), or a placeholder wildcard."""
         if isinstance(expected, str) and expected in self._whole:
+            return True
+        if isinstance(expected, str) and isinstance(actual, str) and actual in self._unresolved:
             return True
         if isinstance(expected, (dict, list)) or isinstance(actual, (dict, list)):
             return False

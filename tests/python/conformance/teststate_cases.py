@@ -10,6 +10,12 @@ compared with the AWS recording after the corpus's normalisation (``normalise.py
   a context implies a mock, whose unrecorded content a neutral ``{"result": "{}"}``
   stands in for); parameters that name only templates mean the definition alone was sent;
   a case with neither is skipped ("request not recorded");
+* members the corpus lost are restored from ``restored_requests.json`` (values copied from
+  LocalStack's test source, keyed by test function and snapshot key), only where the case
+  recorded no such member; each result says whether it was restored, and the report gives
+  the restored cases' score without them too;
+* a placeholder the corpus left unresolved in the request (``<module.function>``, a value
+  the test computed at run time) matches whatever AWS recorded where the answer echoes it;
 * TestState returns JSON text; it is parsed, and a value the recording kept as text
   (LocalStack's snapshots parse only objects) is compared as AWS prints it;
 * a case *needs an AWS service* when the state it tests is a Task and the request has no
@@ -21,6 +27,7 @@ compared with the AWS recording after the corpus's normalisation (``normalise.py
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -39,6 +46,9 @@ CORPUS_REGION = "us-east-1"
 ROLE_ARN = f"arn:aws:iam::{CORPUS_ACCOUNT}:role/sfn-test-role"
 KINDS = ("test_state", "api_error:test_state")
 FLOOR_FILE = Path(__file__).with_name("floor_test_state.json")
+RESTORED_FILE = Path(__file__).with_name("restored_requests.json")
+#: A value the extractor could not compute, left in the request as ``<module.function>``.
+_UNRESOLVED_RE = re.compile(r"<[a-z_]+(?:\.[a-z_]+)+>")
 #: Test parameters that name TestState request members (rebuilding a request not recorded).
 _PARAM_MEMBERS = ("mock", "state_name", "context_template", "result")
 #: States a test gives a role to (they may call a service); the recordings keep no roleArn,
@@ -57,6 +67,8 @@ class TestStateResult:
     diff: str = ""
     seconds: float = 0.0
     request: dict[str, Any] = field(default_factory=dict)
+    restored: tuple[str, ...] = ()  # request members added from restored_requests.json
+    restored_from: str = ""  # the restored_requests.json key they came from
 
     @property
     def pure(self) -> bool:
@@ -87,16 +99,43 @@ def _find_state(scope: Any, name: Any) -> dict[str, Any] | None:
     return None
 
 
-def build_request(case: Case) -> tuple[dict[str, Any] | None, str]:
-    """The TestState request a case sent, or (None, why it cannot be rebuilt)."""
+def restored_key(case: Case) -> str:
+    """The case's key in ``restored_requests.json``: ``Class::function#snapshot_key``."""
+    test, _, snapshot = str(case.get("id", "")).partition("#")
+    if not snapshot:
+        keys = (case.get("source") or {}).get("snapshot_keys") or []
+        snapshot = keys[0] if len(keys) == 1 else ""
+    return re.sub(r"\[.*\]$", "", test.split("::", 1)[-1]) + "#" + snapshot
+
+
+def _restored_members(case: Case) -> dict[str, Any]:
+    """The request members ``restored_requests.json`` holds for this case (may be empty)."""
+    return dict(_restored_table().get(restored_key(case), {}))
+
+
+_RESTORED: dict[str, dict[str, Any]] | None = None
+
+
+def _restored_table() -> dict[str, dict[str, Any]]:
+    global _RESTORED
+    if _RESTORED is None:
+        _RESTORED = json.loads(RESTORED_FILE.read_text())["requests"]
+    return _RESTORED
+
+
+def build_request(case: Case, restore: bool = True) -> tuple[dict[str, Any] | None, str]:
+    """The TestState request a case sent, or (None, why it cannot be rebuilt).
+
+    ``restore``: add the members the corpus lost (``restored_requests.json``)."""
     request: dict[str, Any] = {"definition": json.dumps(case["definition"])}
     if case.get("input") is not None:
         request["input"] = json.dumps(case["input"])
+    restored = _restored_members(case) if restore and case.get("kind") in KINDS else {}
     args = case.get("test_state_args")
     if args is None and case.get("kind") == "api_error:test_state":
         params = (case.get("source") or {}).get("params") or {}
         templates_only = bool(params) and all(key.endswith("_template") for key in params)
-        if not templates_only and not any(key in params for key in _PARAM_MEMBERS):
+        if not restored and not templates_only and not any(key in params for key in _PARAM_MEMBERS):
             return None, "request not recorded (the case keeps neither test_state_args nor request parameters)"
         args = {}
         if "mock" in params:
@@ -111,15 +150,24 @@ def build_request(case: Case) -> tuple[dict[str, Any] | None, str]:
             # AWS takes a Context object only with a mock, so the test sent one; its
             # content was not recorded, and a neutral mock stands in for it.
             args.setdefault("mock", {"result": "{}"})
+    recorded = set(request) | set(args or {})
     request.update(args or {})
+    for name, value in restored.items():
+        if name not in recorded and value is not None:
+            request[name] = value
     if _target_state(case, request).get("Type") in _ROLE_STATES or not isinstance(case.get("definition"), dict):
         request["roleArn"] = ROLE_ARN
+    for name, value in restored.items():  # null: the test sent no such member
+        if value is None and name not in recorded:
+            request.pop(name, None)
     return request, ""
 
 
 def needs_service(case: Case, request: dict[str, Any]) -> bool:
-    """True when TestState would call an AWS service: an unmocked Task."""
-    return _target_state(case, request).get("Type") == "Task" and "mock" not in request
+    """True when TestState would call an AWS service: an unmocked Task that AWS did not
+    reject before running it (an ``api_error`` case's answer came from request checks)."""
+    return (_target_state(case, request).get("Type") == "Task" and "mock" not in request
+            and case.get("kind") != "api_error:test_state")
 
 
 def actual_document(response: dict[str, Any], expected: dict[str, Any]) -> dict[str, Any]:
@@ -151,14 +199,18 @@ def _as_recorded(text: str, recorded: Any) -> Any:
 
 
 def run_case(case: Case, path: Path | None = None,
-             global_rules: Sequence[dict[str, Any]] = DEFAULT_GLOBAL_RULES) -> TestStateResult:
+             global_rules: Sequence[dict[str, Any]] = DEFAULT_GLOBAL_RULES, restore: bool = True) -> TestStateResult:
     started = time.perf_counter()
-    request, why = build_request(case)
+    request, why = build_request(case, restore)
+    recorded, _ = build_request(case, restore=False)
     result = TestStateResult(
         case_id=str(case.get("id")), kind=str(case.get("kind")), outcome="skip",
         needs_service=bool(request) and needs_service(case, request), jsonata=uses_jsonata(case.get("definition")),
         reason=why, request=request or {},
+        restored=tuple(k for k in set(request or {}) ^ set(recorded or {})),
     )
+    if result.restored:
+        result.restored_from = restored_key(case)
     if request is None:
         return result
     if result.needs_service:
@@ -182,7 +234,8 @@ def run_case(case: Case, path: Path | None = None,
     if expected.get("status") == "API_ERROR":  # the error's code and message are what AWS answered
         expected = {k: expected[k] for k in ("status", "error", "message") if k in expected}
         actual = {k: actual[k] for k in ("status", "error", "message") if k in actual}
-    diff = Matcher(case.get("expected_placeholders", [])).first_difference(expected, actual)
+    unresolved = _UNRESOLVED_RE.findall(json.dumps(request))
+    diff = Matcher(case.get("expected_placeholders", []), unresolved).first_difference(expected, actual)
     result.outcome = "fail" if diff else "pass"
     result.diff = diff or ""
     result.reason = _reason(diff, actual) if diff else ""
@@ -208,15 +261,32 @@ def _reason(diff: str, actual: dict[str, Any]) -> str:
     return diff.split(":", 1)[0]
 
 
-def run_corpus(directory: Path, select: str | None = None) -> list[TestStateResult]:
+def run_corpus(directory: Path, select: str | None = None, restore: bool = True) -> list[TestStateResult]:
+    """Every TestState case of the corpus (``select``: those whose id contains it).
+
+    ``restore=False`` replays the requests exactly as recorded (no restored members)."""
     global_rules = load_summary(directory).get("global_normalisers") or DEFAULT_GLOBAL_RULES
     results = []
     for path in case_files(directory):
         case = json.loads(path.read_text())
         if case.get("kind") not in KINDS or (select and select not in str(case.get("id"))):
             continue
-        results.append(run_case(case, path, global_rules))
+        results.append(run_case(case, path, global_rules, restore))
     return results
+
+
+def restored_summary(directory: Path, results: Sequence[TestStateResult]) -> str:
+    """How many cases the restored members reach, and those cases' score with and without them."""
+    reached = {r.case_id for r in results if r.restored and r.outcome != "skip"}
+    if not reached:
+        return "  restored requests: none"
+    with_them = sum(r.outcome == "pass" for r in results if r.case_id in reached)
+    bare = [r for r in run_corpus(directory, restore=False) if r.case_id in reached]
+    without = sum(r.outcome == "pass" for r in bare)
+    unplayable = sum(r.outcome == "skip" for r in bare)
+    return (f"  restored requests (members the corpus lost, from LocalStack's test source): "
+            f"{len(reached)} cases, {with_them} pass with them; as recorded {without} pass, "
+            f"{len(bare) - without - unplayable} fail and {unplayable} cannot be replayed")
 
 
 def figures(results: Sequence[TestStateResult]) -> dict[str, tuple[int, int]]:
@@ -268,4 +338,6 @@ if __name__ == "__main__":  # python tests/python/conformance/teststate_cases.py
     directory = corpus_dir()
     if directory is None:
         raise SystemExit("corpus not found")
-    print(format_report(run_corpus(directory, sys.argv[1] if len(sys.argv) > 1 else None)))
+    found = run_corpus(directory, sys.argv[1] if len(sys.argv) > 1 else None)
+    print(format_report(found))
+    print(restored_summary(directory, found))

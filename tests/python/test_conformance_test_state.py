@@ -40,6 +40,24 @@ def test_test_state_conformance_floor(capsys: pytest.CaptureFixture[str]) -> Non
     assert not problems, "TestState conformance fell below its floor:\n" + "\n".join(problems)
 
 
+def test_endpoint_door_passes_what_in_process_passes(capsys: pytest.CaptureFixture[str]) -> None:
+    """The same cases through real boto3 over HTTP (``stepfiber.serve``): case by case, the same outcome."""
+    directory = corpus_dir()
+    if directory is None:
+        missing_corpus(_MISSING)
+    in_process = run_corpus(directory)
+    endpoint = run_corpus(directory, door="endpoint")
+    with capsys.disabled():
+        print("\n\nTestState through the HTTP endpoint (boto3)\n" + format_report(endpoint))
+    assert [r.case_id for r in in_process] == [r.case_id for r in endpoint]
+    differing = [
+        f"{a.case_id.split('::')[-1]}: in-process {a.outcome}, endpoint {b.outcome} ({b.reason}: {b.diff[:160]})"
+        for a, b in zip(in_process, endpoint)
+        if a.outcome != b.outcome
+    ]
+    assert not differing, "the doors disagree:\n" + "\n".join(differing[:20])
+
+
 def test_floor_names_known_figures() -> None:
     """A misspelt floor key would hold nothing."""
     assert set(load_floor()["min_passed"]) <= set(figures([]))

@@ -308,7 +308,7 @@ class EndpointDoor:
     _AWS = frozenset({
         "create_state_machine", "create_activity", "start_execution", "start_sync_execution",
         "stop_execution", "describe_execution", "get_execution_history",
-        "send_task_success", "send_task_failure", "send_task_heartbeat",
+        "send_task_success", "send_task_failure", "send_task_heartbeat", "test_state",
     })
 
     def __init__(self, engine: stepfiber.SFNClient) -> None:

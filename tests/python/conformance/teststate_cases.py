@@ -37,6 +37,14 @@ from typing import Any
 import stepfiber
 
 from conformance.corpus import case_files, load_summary, uses_jsonata
+from conformance.runner import DOORS, EndpointDoor
+
+try:  # what real boto3 raises (endpoint door); stepfiber's errors subclass these when botocore is present
+    from botocore.exceptions import ClientError as _BotoClientError
+    from botocore.exceptions import ParamValidationError as _BotoParamValidationError
+except ImportError:  # pragma: no cover
+    _BotoClientError = stepfiber.ClientError  # type: ignore[misc,assignment]
+    _BotoParamValidationError = stepfiber.ParamValidationError  # type: ignore[misc,assignment]
 from conformance.normalise import DEFAULT_GLOBAL_RULES, Matcher, Normaliser
 
 Case = dict[str, Any]
@@ -199,7 +207,12 @@ def _as_recorded(text: str, recorded: Any) -> Any:
 
 
 def run_case(case: Case, path: Path | None = None,
-             global_rules: Sequence[dict[str, Any]] = DEFAULT_GLOBAL_RULES, restore: bool = True) -> TestStateResult:
+             global_rules: Sequence[dict[str, Any]] = DEFAULT_GLOBAL_RULES, restore: bool = True,
+             door: str = "in-process") -> TestStateResult:
+    """Replay one case through ``door`` (``"in-process"``: the Python client; ``"endpoint"``:
+    real boto3 over HTTP to :func:`stepfiber.serve`) and compare it with the recording."""
+    if door not in DOORS:
+        raise ValueError(f"door must be one of {DOORS}, got {door!r}")
     started = time.perf_counter()
     request, why = build_request(case, restore)
     recorded, _ = build_request(case, restore=False)
@@ -218,16 +231,19 @@ def run_case(case: Case, path: Path | None = None,
         return result
     expected = dict(case.get("expected") or {})
     sfn = stepfiber.client(account_id=CORPUS_ACCOUNT, region_name=CORPUS_REGION)
+    api: Any = EndpointDoor(sfn) if door == "endpoint" else sfn
     try:
         try:
-            response = sfn.test_state(**request)
+            response = api.test_state(**request)
             actual: dict[str, Any] = actual_document(response, expected)
-        except stepfiber.ParamValidationError as exc:
+        except (stepfiber.ParamValidationError, _BotoParamValidationError) as exc:
             actual = {"status": "API_ERROR", "api": "test_state", "error": "ParamValidationError", "message": str(exc)}
-        except stepfiber.ClientError as exc:
+        except (stepfiber.ClientError, _BotoClientError) as exc:
             err = exc.response.get("Error", {})
             actual = {"status": "API_ERROR", "api": "test_state", "error": err.get("Code"), "message": err.get("Message")}
     finally:
+        if api is not sfn:
+            api.close()
         sfn.close()
     normaliser = Normaliser(_transformers(case), CORPUS_ACCOUNT, global_rules)
     actual = normaliser.apply(actual)
@@ -261,8 +277,9 @@ def _reason(diff: str, actual: dict[str, Any]) -> str:
     return diff.split(":", 1)[0]
 
 
-def run_corpus(directory: Path, select: str | None = None, restore: bool = True) -> list[TestStateResult]:
-    """Every TestState case of the corpus (``select``: those whose id contains it).
+def run_corpus(directory: Path, select: str | None = None, restore: bool = True,
+               door: str = "in-process") -> list[TestStateResult]:
+    """Every TestState case of the corpus (``select``: those whose id contains it), through ``door``.
 
     ``restore=False`` replays the requests exactly as recorded (no restored members)."""
     global_rules = load_summary(directory).get("global_normalisers") or DEFAULT_GLOBAL_RULES
@@ -271,7 +288,7 @@ def run_corpus(directory: Path, select: str | None = None, restore: bool = True)
         case = json.loads(path.read_text())
         if case.get("kind") not in KINDS or (select and select not in str(case.get("id"))):
             continue
-        results.append(run_case(case, path, global_rules, restore))
+        results.append(run_case(case, path, global_rules, restore, door))
     return results
 
 

@@ -8,7 +8,7 @@ import hashlib
 import json
 import os
 import random
-import shutil
+import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -54,8 +54,13 @@ def signature(defn):
 
 
 def write(target, items):
+    """Replace the generated seeds of `target` (named by content hash); hand-made seeds such as
+    regression inputs (any other name) and other targets' seeds stay."""
     d = os.path.join(OUT, target)
     os.makedirs(d, exist_ok=True)
+    for old in os.listdir(d):
+        if re.fullmatch(r"[0-9a-f]{16}", old):
+            os.remove(os.path.join(d, old))
     for data in items:
         if isinstance(data, str):
             data = data.encode()
@@ -69,7 +74,6 @@ def write(target, items):
 def main():
     if not os.path.isdir(SRC):
         sys.exit(f"no conformance corpus at {SRC}")
-    shutil.rmtree(OUT, ignore_errors=True)
     defs, paths, intrinsics, templates = [], [], [], []
     seen = set()
     for c in cases():
@@ -140,6 +144,38 @@ def main():
             seeds.append(bytes([mode]) + (tokens[1].encode() if mode & 3 == 2 else b"\x05\x01") + b"\x00" + out.encode())
     seeds.append(bytes([8]) + b"\x00States.Timeout\x00cause")
     write("send_task", seeds)
+    write("test_state", test_state_requests())
+
+
+def test_state_requests():
+    """TestState request bodies: each recorded TestState case's request as the runner rebuilds it
+    (definition, input, test_state_args), plus hostile variants of the members it reads."""
+    out = []
+    for c in cases():
+        if c.get("kind") not in ("test_state", "api_error:test_state") or "definition" not in c:
+            continue
+        body = {"definition": definition_text(c["definition"])}
+        if c.get("input") is not None:
+            body["input"] = json.dumps(c["input"])
+        body.update(c.get("test_state_args") or {})
+        text = json.dumps(body, separators=(",", ":"))
+        if text not in out:
+            out.append(text)
+    task = json.dumps({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True})
+    mapped = json.dumps({"Type": "Map", "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+                         "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 3}], "End": True})
+    out += [
+        json.dumps({"definition": mapped, "mock": {"result": "[1,2]"}, "inspectionLevel": "TRACE",
+                    "stateConfiguration": {"mapIterationFailureCount": 1, "retrierRetryCount": 2,
+                                           "errorCausedByState": "P", "mapItemReaderData": "[1,2,3]"}}),
+        json.dumps({"definition": task, "mock": {"errorOutput": {"error": "E", "cause": "c"}},
+                    "context": json.dumps({"Task": {"Token": "t"}, "Execution": {"Id": 1}}), "variables": "{\"x\":1}"}),
+        json.dumps({"definition": task, "mock": {"result": "{}", "fieldValidationMode": "PRESENT"},
+                    "revealSecrets": True, "roleArn": "arn:aws:iam::1:role/r"}),
+        json.dumps({"definition": "{", "stateName": "", "inspectionLevel": "LOUD"}),
+        '{"definition":"{\"Type\":\"Pass\",\"End\":true}","input":"[' + "[" * 60 + "]" * 60 + ']"}',
+    ]
+    return out[:150]
 
 
 if __name__ == "__main__":

@@ -125,24 +125,35 @@ std::string type_of(const Json& raw_state) {
   return "";
 }
 
-/// Context-object fields a mocked Context may carry.
+/// Context-object fields a mocked Context may carry, and the JSON type of each
+/// value: AWS names the field ("Execution.Id must be a string", recorded); the
+/// other types follow the Context object's documented shape [verify]. A null
+/// value passes; `Execution.Input` takes any value.
 std::optional<Status> check_context(const Json& ctx) {
-  static const std::set<std::string> top{"Execution", "State", "StateMachine", "Task"};
-  static const std::map<std::string, std::set<std::string>> inner{
-      {"Execution", {"Id", "Input", "Name", "RoleArn", "StartTime", "RedriveCount", "RedriveTime"}},
-      {"State", {"EnteredTime", "Name", "RetryCount"}},
-      {"StateMachine", {"Id", "Name"}},
-      {"Task", {"Token"}}};
+  enum class Kind { kAny, kString, kInteger };
+  static const std::map<std::string, std::map<std::string, Kind>> inner{
+      {"Execution",
+       {{"Id", Kind::kString}, {"Input", Kind::kAny}, {"Name", Kind::kString}, {"RoleArn", Kind::kString},
+        {"StartTime", Kind::kString}, {"RedriveCount", Kind::kInteger}, {"RedriveTime", Kind::kString}}},
+      {"State", {{"EnteredTime", Kind::kString}, {"Name", Kind::kString}, {"RetryCount", Kind::kInteger}}},
+      {"StateMachine", {{"Id", Kind::kString}, {"Name", Kind::kString}}},
+      {"Task", {{"Token", Kind::kString}}}};
   const std::string prefix = "Invalid Context object provided: ";
   if (!ctx.is_object()) return invalid(prefix + "the Context object must be a JSON object");
   for (const auto& [k, v] : ctx.items()) {
     if (k == "Map") return invalid(prefix + "'Map' field is not supported when mocking a Context object");
-    if (!top.count(k)) return invalid(prefix + "Field '" + k + "' is not allowed");
-    if (!v.is_object()) continue;
-    const auto& allowed = inner.at(k);
+    const auto section = inner.find(k);
+    if (section == inner.end()) return invalid(prefix + "Field '" + k + "' is not allowed");
+    if (v.is_null()) continue;
+    if (!v.is_object()) return invalid(prefix + k + " must be an object");
     for (const auto& [f, fv] : v.items()) {
-      (void)fv;
-      if (!allowed.count(f)) return invalid(prefix + "Field '" + f + "' is not allowed");
+      const auto field = section->second.find(f);
+      if (field == section->second.end()) return invalid(prefix + "Field '" + f + "' is not allowed");
+      if (fv.is_null() || field->second == Kind::kAny) continue;
+      if (field->second == Kind::kString && !fv.is_string()) return invalid(prefix + k + "." + f + " must be a string");
+      if (field->second == Kind::kInteger && !fv.is_number_integer()) {
+        return invalid(prefix + k + "." + f + " must be an integer");
+      }
     }
   }
   return std::nullopt;

@@ -164,6 +164,25 @@ def test_context_rules(sfn):
     assert error_of(sfn, {"Type": "Pass", "End": True}, context="{}")[0] == "ValidationException"
 
 
+@pytest.mark.parametrize(("context", "message"), [
+    ('{"Execution": {"Id": 1}}', "Execution.Id must be a string"),  # recorded by AWS
+    ('{"Execution": {"Name": ["n"]}}', "Execution.Name must be a string"),
+    ('{"State": {"RetryCount": "0"}}', "State.RetryCount must be an integer"),
+    ('{"State": {"RetryCount": 1.5}}', "State.RetryCount must be an integer"),
+    ('{"StateMachine": 1}', "StateMachine must be an object"),
+])
+def test_context_field_types(sfn, context, message):
+    assert error_of(sfn, TASK, mock={"result": "{}"}, context=context) == (
+        "ValidationException", "Invalid Context object provided: " + message)
+
+
+def test_context_values_of_the_right_type_pass(sfn):
+    context = {"Execution": {"Id": "x", "Input": [1, {"a": None}], "Name": None, "RedriveCount": 2},
+               "State": {"RetryCount": 3, "Name": "S"}, "StateMachine": None}
+    out = run(sfn, {**TASK, "Parameters": {"ctx.$": "$$"}}, mock={"result": "{}"}, context=json.dumps(context))
+    assert out["status"] == "SUCCEEDED"
+
+
 def test_state_name_in_a_whole_machine(sfn):
     machine = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": "r", "Next": "B"},
                                          "B": {"Type": "Succeed"}}}

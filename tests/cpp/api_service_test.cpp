@@ -418,6 +418,119 @@ TEST_F(ApiOps, RedriveResetsTheMachineTimeout) {
   EXPECT_EQ(describe(exec)["redriveCount"], 1);
 }
 
+// A Parallel of two callback branches, and an inline Map of callbacks: a
+// redrive reruns only the branches and iterations that did not succeed.
+constexpr const char* kParallelCallbacks =
+    R"({"StartAt":"Both","States":{"Both":{"Type":"Parallel","End":true,"Branches":[)"
+    R"({"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken",)"
+    R"("Parameters":{"t.$":"$$.Task.Token"},"End":true}}},)"
+    R"({"StartAt":"B","States":{"B":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken",)"
+    R"("Parameters":{"t.$":"$$.Task.Token"},"End":true}}}]}}})";
+constexpr const char* kMapCallbacks =
+    R"({"StartAt":"Each","States":{"Each":{"Type":"Map","End":true,"ItemProcessor":{"StartAt":"Ask","States":{)"
+    R"("Ask":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken",)"
+    R"("Parameters":{"t.$":"$$.Task.Token","item.$":"$"},"End":true}}}}}})";
+
+/// The open tokens of `exec` by state name (and the item, for a Map).
+std::map<std::string, std::string> tokens_by(const Json& tasks) {
+  std::map<std::string, std::string> out;
+  for (const Json& t : tasks) {
+    std::string key = t["stateName"].get<std::string>();
+    const Json params = t["parameters"].is_string() ? J(t["parameters"].get<std::string>()) : t["parameters"];
+    if (params.contains("item")) key += dump_json(params["item"]);
+    out[key] = t["taskToken"].get<std::string>();
+  }
+  return out;
+}
+
+std::size_t count_of(const std::vector<std::string>& types, const std::string& type, std::size_t from = 0) {
+  std::size_t n = 0;
+  for (std::size_t i = from; i < types.size(); ++i) n += types[i] == type;
+  return n;
+}
+
+std::size_t index_of(const std::vector<std::string>& types, const std::string& type) {
+  for (std::size_t i = 0; i < types.size(); ++i) {
+    if (types[i] == type) return i;
+  }
+  return types.size();
+}
+
+TEST_F(ApiOps, RedriveRerunsOnlyTheParallelBranchesThatFailed) {
+  const std::string exec = start(create("par", kParallelCallbacks), R"({"in":1})");
+  auto open = tokens_by(ok("StepFiber.ListPendingTasks", Json{{"executionArn", exec}})["tasks"]);
+  ASSERT_EQ(open.size(), 2u);
+  ok("SendTaskSuccess", Json{{"taskToken", open["A"]}, {"output", R"("a-first")"}});
+  ok("SendTaskFailure", Json{{"taskToken", open["B"]}, {"error", "Boom"}});
+  ASSERT_EQ(describe(exec)["status"], "FAILED");
+  ok("RedriveExecution", Json{{"executionArn", exec}});
+  open = tokens_by(ok("StepFiber.ListPendingTasks", Json{{"executionArn", exec}})["tasks"]);
+  ASSERT_EQ(open.size(), 1u) << "only the failed branch runs again";
+  ASSERT_EQ(open.count("B"), 1u);
+  ok("SendTaskSuccess", Json{{"taskToken", open["B"]}, {"output", R"("b-second")"}});
+  Json d = describe(exec);
+  EXPECT_EQ(d["status"], "SUCCEEDED");
+  EXPECT_EQ(J(d["output"].get<std::string>()), J(R"(["a-first","b-second"])"));
+  const auto types = history_types(exec);
+  const std::size_t redriven = index_of(types, "ExecutionRedriven");
+  ASSERT_LT(redriven, types.size());
+  EXPECT_EQ(count_of(types, "TaskScheduled", redriven), 1u);
+  EXPECT_EQ(count_of(types, "ParallelStateStarted", redriven), 1u);
+}
+
+TEST_F(ApiOps, RedriveRerunsOnlyTheMapIterationsThatFailed) {
+  const std::string exec = start(create("map", kMapCallbacks), "[10,11,12]");
+  auto open = tokens_by(ok("StepFiber.ListPendingTasks", Json{{"executionArn", exec}})["tasks"]);
+  ASSERT_EQ(open.size(), 3u);
+  ok("SendTaskSuccess", Json{{"taskToken", open["Ask10"]}, {"output", "0"}});
+  ok("SendTaskSuccess", Json{{"taskToken", open["Ask12"]}, {"output", "2"}});
+  ok("SendTaskFailure", Json{{"taskToken", open["Ask11"]}, {"error", "Boom"}});
+  ASSERT_EQ(describe(exec)["status"], "FAILED");
+  ok("RedriveExecution", Json{{"executionArn", exec}});
+  open = tokens_by(ok("StepFiber.ListPendingTasks", Json{{"executionArn", exec}})["tasks"]);
+  ASSERT_EQ(open.size(), 1u) << "only the failed iteration runs again";
+  ASSERT_EQ(open.count("Ask11"), 1u);
+  ok("SendTaskSuccess", Json{{"taskToken", open["Ask11"]}, {"output", R"("one")"}});
+  Json d = describe(exec);
+  EXPECT_EQ(d["status"], "SUCCEEDED");
+  EXPECT_EQ(J(d["output"].get<std::string>()), J(R"([0,"one",2])"));
+  const auto types = history_types(exec);
+  const std::size_t redriven = index_of(types, "ExecutionRedriven");
+  EXPECT_EQ(count_of(types, "MapIterationStarted", redriven), 1u);
+}
+
+TEST_F(ApiOps, RedriveAfterStopRerunsTheAbortedBranchOnly) {
+  const std::string exec = start(create("par", kParallelCallbacks));
+  auto open = tokens_by(ok("StepFiber.ListPendingTasks", Json{{"executionArn", exec}})["tasks"]);
+  ok("SendTaskSuccess", Json{{"taskToken", open["B"]}, {"output", R"("b-first")"}});
+  ok("StopExecution", Json{{"executionArn", exec}});
+  ASSERT_EQ(describe(exec)["status"], "ABORTED");
+  ok("RedriveExecution", Json{{"executionArn", exec}});
+  open = tokens_by(ok("StepFiber.ListPendingTasks", Json{{"executionArn", exec}})["tasks"]);
+  ASSERT_EQ(open.size(), 1u);
+  ASSERT_EQ(open.count("A"), 1u);
+  ok("SendTaskSuccess", Json{{"taskToken", open["A"]}, {"output", R"("a-second")"}});
+  EXPECT_EQ(J(describe(exec)["output"].get<std::string>()), J(R"(["a-second","b-first"])"));
+}
+
+TEST_F(ApiOps, RedriveOfALaterStateDoesNotReuseAnEarlierParallel) {
+  // The Parallel fails, is caught, and the execution fails later: the redrive
+  // restarts at the later state, and nothing of the Parallel is kept for it.
+  const char* def =
+      R"({"StartAt":"Both","States":{"Both":{"Type":"Parallel","Next":"Last",)"
+      R"("Catch":[{"ErrorEquals":["States.ALL"],"Next":"Last"}],"Branches":[)"
+      R"({"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}},)"
+      R"({"StartAt":"F","States":{"F":{"Type":"Fail","Error":"E"}}}]},)"
+      R"("Last":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken",)"
+      R"("Parameters":{"t.$":"$$.Task.Token"},"End":true}}})";
+  const std::string exec = start(create("later", def));
+  ok("SendTaskFailure", Json{{"taskToken", only_token(exec)}, {"error", "Boom"}});
+  ok("RedriveExecution", Json{{"executionArn", exec}});
+  ok("SendTaskSuccess", Json{{"taskToken", only_token(exec)}, {"output", "1"}});
+  EXPECT_EQ(describe(exec)["status"], "SUCCEEDED");
+  EXPECT_EQ(count_of(history_types(exec), "ParallelStateStarted"), 1u);
+}
+
 TEST_F(ApiOps, RedriveErrors) {
   EXPECT_EQ(fails("RedriveExecution", Json{{"executionArn", "nope"}}, "InvalidArn"),
             "Invalid Arn: 'Invalid ARN prefix: nope'");

@@ -139,6 +139,15 @@ struct ExecutionExtra {
     std::string variables;  ///< JSON text ("" = none)
   };
   std::unique_ptr<RedrivePoint> redrive_point;
+  /// A root-scope Parallel or inline Map whose last attempt failed or was
+  /// stopped: the outputs of its branches/iterations that succeeded (the rest
+  /// empty). A redrive that restarts at that state reuses them, so only the
+  /// branches and iterations that failed or were aborted run again, as on AWS.
+  struct CompletedChildren {
+    std::uint32_t state = 0;  ///< index in the root scope
+    std::vector<std::optional<Json>> outputs;
+  };
+  std::unique_ptr<CompletedChildren> completed_children;
   /// Started on `stateMachineArn#TestCase`: the MockConfigFile test case.
   std::shared_ptr<MockRun> mock;
 };

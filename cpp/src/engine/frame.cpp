@@ -109,6 +109,10 @@ Frame::Frame(ExecutionContext& x, std::uint32_t strand, Json variables, bool in_
       variables_(std::move(variables)),
       in_branch_(in_branch) {}
 
+Frame::~Frame() {
+  if (redrive_reuse_) main([&] { redrive_reuse_.reset(); });  // JSON frees recurse: main stack
+}
+
 // ---- the walk ------------------------------------------------------------------
 
 ScopeResult Frame::run_scope(const asl::Scope& scope, Json data, std::uint32_t start) {

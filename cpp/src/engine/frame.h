@@ -74,10 +74,18 @@ class Frame {
   /// `history` receives this frame's events (a Distributed Map iteration is
   /// its own child execution, so its events do not go to the parent).
   Frame(ExecutionContext& x, std::uint32_t strand, Json variables, bool in_branch, History* history = nullptr);
+  /// Frees reused redrive outputs never taken, on the main stack.
+  ~Frame();
+  Frame(const Frame&) = delete;
+  Frame& operator=(const Frame&) = delete;
 
   /// Fiber side: runs `scope` from its StartAt (or from state `start`, a
   /// redrive) with `input`.
   ScopeResult run_scope(const asl::Scope& scope, Json input, std::uint32_t start = asl::kNoState);
+
+  /// A redrive restarting at a Parallel or inline Map: the children that
+  /// succeeded before, reused by that state's first attempt (root frame only).
+  void reuse_after_redrive(std::unique_ptr<ExecutionExtra::CompletedChildren> done) { redrive_reuse_ = std::move(done); }
 
  private:
   // -- plumbing --------------------------------------------------------------
@@ -206,6 +214,15 @@ class Frame {
   /// child i walking scope_of(i) with input_of(i); stops the rest at the
   /// first failure beyond `tolerated` failures. See frame_branches.cpp.
   void run_children(Branches& b);
+  /// The children of `st` (with `count` children) a redrive reuses, taken
+  /// once (null when there are none for it).
+  std::unique_ptr<ExecutionExtra::CompletedChildren> take_redrive_reuse(const asl::State& st, std::size_t count);
+  /// Frees what take_redrive_reuse() gave, on the main stack (JSON frees recurse).
+  void drop_redrive_reuse(std::unique_ptr<ExecutionExtra::CompletedChildren>& reuse);
+  /// After an attempt of a root-scope Parallel or inline Map: keep the
+  /// succeeded children when it failed or was stopped, forget them when it
+  /// succeeded.
+  void keep_completed_children(const asl::State& st, const Branches& b);
   std::uint32_t new_strand();
   void release_strand(std::uint32_t s);
 
@@ -223,6 +240,7 @@ class Frame {
   /// The previous state's StateExited output text, which is the next
   /// state's StateEntered input (set by run_scope, used once by enter_state).
   std::string next_input_text_;
+  std::unique_ptr<ExecutionExtra::CompletedChildren> redrive_reuse_;
 };
 
 const char* entered_event(asl::StateType t);

@@ -35,8 +35,12 @@ struct Frame::Branches {
   /// Iterations are child executions (Distributed Map): their events do not
   /// go to this execution's history.
   bool detached_history = false;
+  /// Children that already succeeded before a redrive: not run again, their
+  /// outputs reused (null, or one entry per child).
+  const std::vector<std::optional<Json>>* reuse = nullptr;
   // Results.
   std::vector<Json> outputs;
+  std::vector<char> succeeded;  ///< per child
   std::size_t failures = 0;
   std::optional<StateError> failure;  ///< the first failure that exceeded tolerance
   bool halted = false;
@@ -74,8 +78,20 @@ void Frame::release_strand(std::uint32_t s) {
 }
 
 void Frame::run_children(Branches& b) {
-  const std::size_t workers = std::min(b.count, std::max<std::size_t>(1, b.concurrency));
   b.outputs.assign(b.count, Json());
+  b.succeeded.assign(b.count, 0);
+  std::size_t to_run = b.count;
+  if (b.reuse != nullptr && b.reuse->size() == b.count) {
+    main([&] {  // copies recurse on the data's depth: main stack
+      for (std::size_t i = 0; i < b.count; ++i) {
+        if (!(*b.reuse)[i]) continue;
+        b.outputs[i] = *(*b.reuse)[i];
+        b.succeeded[i] = 1;
+        --to_run;
+      }
+    });
+  }
+  const std::size_t workers = std::min(to_run, std::max<std::size_t>(1, b.concurrency));
   if (workers == 0) return;
   const std::uint32_t parent = strand_;
   const std::uint32_t parent_epoch = strand().waiter.begin();
@@ -94,6 +110,7 @@ void Frame::run_children(Branches& b) {
     bodies[w] = [this, &b, &strands, &cancel_all, w, parent, parent_epoch] {
       for (;;) {
         if (b.halted || ex_.abandoned || ex_.strands[strands[w]]->cancelled) break;
+        while (b.next < b.count && b.succeeded[b.next]) ++b.next;  // reused after a redrive
         const std::size_t i = b.next++;
         if (i >= b.count) break;
         Json vars, input;
@@ -109,6 +126,7 @@ void Frame::run_children(Branches& b) {
           switch (r.kind) {
             case ScopeResult::Kind::kSucceeded:
               b.outputs[i] = std::move(r.output);
+              b.succeeded[i] = 1;
               if (b.on_event) b.on_event(i, "MapIterationSucceeded");
               break;
             case ScopeResult::Kind::kFailed: {
@@ -142,6 +160,49 @@ void Frame::run_children(Branches& b) {
   for (std::uint32_t s : strands) release_strand(s);
 }
 
+// ---- redrive: children that already succeeded -------------------------------------------------
+
+std::unique_ptr<ExecutionExtra::CompletedChildren> Frame::take_redrive_reuse(const asl::State& st, std::size_t count) {
+  if (!redrive_reuse_) return nullptr;
+  std::unique_ptr<ExecutionExtra::CompletedChildren> done;
+  main([&] {  // a mismatch frees the outputs here, on the main stack
+    done = std::move(redrive_reuse_);
+    const auto& root = ex_.machine->program->root.states;
+    if (in_branch_ || done->state >= root.size() || &st != &root[done->state] || done->outputs.size() != count) {
+      done.reset();
+    }
+  });
+  return done;
+}
+
+void Frame::drop_redrive_reuse(std::unique_ptr<ExecutionExtra::CompletedChildren>& reuse) {
+  if (reuse) main([&] { reuse.reset(); });
+}
+
+void Frame::keep_completed_children(const asl::State& st, const Branches& b) {
+  if (in_branch_ || b.detached_history) return;
+  const auto& root = ex_.machine->program->root.states;
+  if (root.empty() || &st < &root.front() || &st > &root.back()) return;
+  main([&] {
+    ExecutionExtra& x = ex_.extra();
+    if (!b.failure && !stopped()) {
+      x.completed_children.reset();
+      return;
+    }
+    auto done = std::make_unique<ExecutionExtra::CompletedChildren>();
+    done->state = static_cast<std::uint32_t>(&st - &root.front());
+    done->outputs.resize(b.count);
+    bool any = false;
+    for (std::size_t i = 0; i < b.count; ++i) {
+      if (!b.succeeded[i]) continue;
+      done->outputs[i] = b.outputs[i];
+      any = true;
+    }
+    if (any) x.completed_children = std::move(done);
+    else x.completed_children.reset();
+  });
+}
+
 // ---- Parallel ---------------------------------------------------------------------------------
 
 StepResult Frame::run_parallel(const asl::State& st, const asl::ParallelSpec& p, Json raw, bool first) {
@@ -166,6 +227,7 @@ StepResult Frame::run_parallel(const asl::State& st, const asl::ParallelSpec& p,
   });
   if (early) return std::move(*early);
   std::vector<std::int64_t> retries(p.errors.retry.size(), 0);
+  auto reuse = take_redrive_reuse(st, p.branches.size());
   for (;;) {
     main([&] { record("ParallelStateStarted", nullptr); });
     Branches b;
@@ -173,7 +235,10 @@ StepResult Frame::run_parallel(const asl::State& st, const asl::ParallelSpec& p,
     b.concurrency = b.count;
     b.scope_of = [&p](std::size_t i) -> const asl::Scope& { return p.branches[i]; };
     b.input_of = [&eff](std::size_t) { return eff; };
+    if (reuse) b.reuse = &reuse->outputs;
     run_children(b);
+    drop_redrive_reuse(reuse);  // a retry runs every branch again
+    keep_completed_children(st, b);
     if (stopped()) return stop_state(st);
     AfterError next;
     main([&] {
@@ -392,6 +457,9 @@ StepResult Frame::run_map(const asl::State& st, const asl::MapSpec& m, Json raw,
   if (early) return std::move(*early);
 
   std::vector<std::int64_t> retries(m.errors.retry.size(), 0);
+  // A Distributed Map's Map Run is started anew by a redrive (its children
+  // are separate executions); an inline Map reruns only what did not succeed.
+  auto reuse = m.distributed ? nullptr : take_redrive_reuse(st, inputs.size());
   for (;;) {
     MapRunRecord* run = nullptr;  // Distributed Map: this attempt's Map Run
     main([&] {
@@ -425,7 +493,10 @@ StepResult Frame::run_map(const asl::State& st, const asl::MapSpec& m, Json raw,
         record("MapRunStarted", &d);
       }
     });
-    if (early) return std::move(*early);
+    if (early) {
+      drop_redrive_reuse(reuse);
+      return std::move(*early);
+    }
     Branches b;
     b.count = inputs.size();
     b.concurrency = concurrency;
@@ -442,7 +513,10 @@ StepResult Frame::run_map(const asl::State& st, const asl::MapSpec& m, Json raw,
     } else {
       b.on_event = [this, run](std::size_t i, const char* type) { count_map_run(*run, i, type); };
     }
+    if (reuse) b.reuse = &reuse->outputs;
     run_children(b);
+    drop_redrive_reuse(reuse);  // a retry runs every iteration again
+    keep_completed_children(st, b);
     if (run != nullptr) main([&] { end_map_run(*run, stopped() ? "ABORTED" : b.failure ? "FAILED" : "SUCCEEDED"); });
     if (stopped()) return stop_state(st);
     AfterError next;

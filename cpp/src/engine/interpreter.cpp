@@ -29,6 +29,7 @@ void run(Core& core, Execution& ex) {
   Json input;
   Json variables;  // none yet (null: no allocation)
   std::uint32_t start = ex.machine->program->root.start;
+  std::unique_ptr<ExecutionExtra::CompletedChildren> reuse;
   core.main_stack.call([&] {
     // A redrive starts at the state that did not complete, with its input.
     auto* x = ex.extra_if();
@@ -41,12 +42,15 @@ void run(Core& core, Execution& ex) {
         if (vars.ok()) variables = std::move(vars).value();
       }
       x->redrive_point.reset();
+      if (x->completed_children && x->completed_children->state == start) reuse = std::move(x->completed_children);
+      x->completed_children.reset();
       return;
     }
     auto parsed = parse_json(ex.input);
     input = parsed.ok() ? std::move(parsed).value() : Json::object();
   });
   Frame frame(x, 0, std::move(variables), false);
+  if (reuse) frame.reuse_after_redrive(std::move(reuse));
   ScopeResult r = frame.run_scope(ex.machine->program->root, std::move(input), start);
   if (ex.abandoned) return;
   core.main_stack.call([&] {
@@ -60,6 +64,7 @@ void run(Core& core, Execution& ex) {
         details += R"(,"outputDetails":{"truncated":false}})";
         ex.history.add_text(core.now(), ex.history.last_id(), "ExecutionSucceeded", details);
         ex.extra().output = std::move(text);
+        ex.extra().completed_children.reset();
         core.finish(ex, ExecutionStatus::kSucceeded);
         break;
       }

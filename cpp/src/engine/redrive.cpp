@@ -6,8 +6,10 @@
 // stopped. Its input is the one its *StateEntered event recorded, and the
 // workflow variables are those the root-scope *StateExited events assigned
 // before it (inner scopes cannot assign outer variables, so these are all).
-// A Parallel or Map state runs again as a whole (AWS re-runs only the
-// branches and iterations that did not succeed).
+// A Parallel or inline Map there runs again only the branches and iterations
+// that did not succeed: the others' outputs were kept when it failed
+// (ExecutionExtra::completed_children, frame_branches.cpp). A Distributed
+// Map starts a new Map Run.
 #include <unordered_map>
 
 #include "engine/core.h"

@@ -357,6 +357,45 @@ TEST(Engine, WaitStateUsesInjectedClock) {
   EXPECT_EQ(*d->stop_date_ms - d->start_date_ms, 30000);
 }
 
+TEST(Engine, WaitSecondsPathCausesNameWhatIsWrongWithTheValue) {
+  // AWS's three causes (recorded): no usable value, a fraction, a negative number.
+  Engine e(manual());
+  auto sm = machine(e, R"({"StartAt":"W","States":{"W":{"Type":"Wait","SecondsPath":"$.s","End":true}}})");
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"s":-1})", "The SecondsPath parameter references a negative value: $.s == -1"},
+      {R"({"s":1.5})", "The SecondsPath parameter cannot be parsed as a long value: $.s == 1.5"},
+      {R"({"s":"10"})", "The SecondsPath parameter does not reference an input value: $.s"},
+      {R"({})", "The SecondsPath parameter does not reference an input value: $.s"},
+  };
+  int n = 0;
+  for (const auto& [input, cause] : cases) {
+    auto ex = e.start_execution(sm, "w" + std::to_string(n++), std::string(input));
+    ASSERT_TRUE(ex.ok());
+    auto d = e.describe_execution(ex->execution_arn);
+    EXPECT_EQ(d->status, "FAILED") << input;
+    EXPECT_EQ(d->error.value_or(""), "States.Runtime") << input;
+    EXPECT_NE(d->cause.value_or("").find(cause), std::string::npos) << input << ": " << d->cause.value_or("");
+  }
+}
+
+TEST(Engine, BadMaxConcurrencyPathFailsTheMapBeforeItStarts) {
+  // Recorded: ExecutionStarted, MapStateEntered, ExecutionFailed (no MapStateStarted).
+  Engine e(manual());
+  auto sm = machine(e, R"({"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.v","MaxConcurrencyPath":"$.mc",
+      "ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}})");
+  auto ex = e.start_execution(sm, "m", std::string(R"({"mc":{},"v":[1]})"));
+  ASSERT_TRUE(ex.ok());
+  auto d = e.describe_execution(ex->execution_arn);
+  EXPECT_EQ(d->status, "FAILED");
+  EXPECT_NE(d->cause.value_or("").find(R"(MaxConcurrencyPath field refers to value "{}" which is not a valid integer)"),
+            std::string::npos) << d->cause.value_or("");
+  auto events = e.get_execution_history(ex->execution_arn);
+  ASSERT_TRUE(events.ok());
+  std::vector<std::string> types;
+  for (const auto& ev : *events) types.push_back(ev.type);
+  EXPECT_EQ(types, (std::vector<std::string>{"ExecutionStarted", "MapStateEntered", "ExecutionFailed"}));
+}
+
 TEST(Engine, InfiniteLoopEndsAtHistoryLimitWithoutHangingTheEngine) {
   Engine e(manual());
   auto sm = machine(e, R"({"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},

@@ -3,6 +3,7 @@
 // Succeed, Fail, Wait). Task is in frame_task.cpp; Parallel and Map in
 // frame_branches.cpp.
 #include "engine/frame.h"
+#include "engine/wait_paths.h"
 
 #include <sys/random.h>
 
@@ -551,26 +552,15 @@ asl::Eval<runtime::Millis> Frame::wait_deadline(const asl::State& st, const asl:
     deadline = ts->seconds * 1000 + ts->nanos / 1000000;
   } else if (w.seconds_path) {
     auto v = lookup(*w.seconds_path, st, in);
-    if (v && v->is_number() && !v->is_number_integer()) {
-      return R::failure(runtime_error("The SecondsPath parameter cannot be parsed as a long value: " +
-                                      w.seconds_path->text() + " == " + dump_json(*v)));
-    }
-    if (!v || !v->is_number_integer() || v->get<std::int64_t>() < 0) {
-      return R::failure(
-          runtime_error("The SecondsPath parameter does not reference an input value: " + w.seconds_path->text()));
-    }
-    deadline = entered_time_ + v->get<std::int64_t>() * 1000;
+    auto seconds = wait_seconds_from_path(w.seconds_path->text(), v ? &*v : nullptr);
+    if (auto* cause = std::get_if<std::string>(&seconds)) return R::failure(runtime_error(std::move(*cause)));
+    deadline = entered_time_ + std::get<std::int64_t>(seconds) * 1000;
   } else if (w.timestamp_path) {
     auto v = lookup(*w.timestamp_path, st, in);
-    std::optional<choice::Timestamp> ts;
-    if (v && v->is_string()) ts = choice::parse_timestamp(v->get<std::string>());
-    if (!ts) {
-      std::string shown = v ? (v->is_string() ? v->get<std::string>() : dump_json(*v)) : "null";
-      return R::failure(runtime_error(
-          "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: " +
-          w.timestamp_path->text() + " == " + shown));
-    }
-    deadline = ts->seconds * 1000 + ts->nanos / 1000000;
+    auto ts = wait_timestamp_from_path(w.timestamp_path->text(), v ? &*v : nullptr);
+    if (auto* cause = std::get_if<std::string>(&ts)) return R::failure(runtime_error(std::move(*cause)));
+    const auto& t = std::get<choice::Timestamp>(ts);
+    deadline = t.seconds * 1000 + t.nanos / 1000000;
   }
   return R::success(deadline);
 }

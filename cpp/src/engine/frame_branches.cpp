@@ -371,6 +371,7 @@ StepResult Frame::run_map(const asl::State& st, const asl::MapSpec& m, Json raw,
   std::optional<StepResult> early;
   std::vector<Json> inputs;
   std::size_t concurrency = kMaxInlineConcurrency;
+  std::optional<double> max_concurrency;  // JSONPath: resolved before the attempts
   std::optional<std::int64_t> tolerated_count;
   std::optional<double> tolerated_percentage;
   main([&] {
@@ -402,6 +403,11 @@ StepResult Frame::run_map(const asl::State& st, const asl::MapSpec& m, Json raw,
     if (!items.is_array()) {
       return fail(runtime_error(std::string("Map state input must be an array but was: ") + json_type_name(items)));
     }
+    // MaxConcurrency(Path) is resolved with the items, before MapStateStarted
+    // (recorded); the tolerances after it.
+    std::optional<double> mc;
+    if (auto err = resolve_number(m.max_concurrency, look, "MaxConcurrency", false, mc)) return fail(runtime_error(*err));
+    max_concurrency = mc;
     // Per-item inputs: ItemSelector (with $$.Map.Item) or the item itself.
     std::vector<Json> selected;
     selected.reserve(items.size());
@@ -465,14 +471,18 @@ StepResult Frame::run_map(const asl::State& st, const asl::MapSpec& m, Json raw,
     main([&] {
       Json d = {{"length", inputs.size()}};
       record("MapStateStarted", &d);
-      // Recorded AWS runs resolve these after MapStateStarted.
+      // Recorded AWS runs resolve the tolerances after MapStateStarted.
       auto fail = [&](StateError e) { early = StepResult::fail(std::move(e)); };
       auto e = select(st.input_path, raw, st);
       if (!e.ok()) return fail(e.err);
       const Json& eff = *e.value;
       const Lookup look = [&](const path::ValueExpr& x) { return lookup(x, st, eff); };
-    std::optional<double> mc, tc, tp;
-      if (auto err = resolve_number(m.max_concurrency, look, "MaxConcurrency", false, mc)) return fail(runtime_error(*err));
+      std::optional<double> mc = max_concurrency, tc, tp;
+      if (st.jsonata) {  // a literal MaxConcurrency (expressions: jsonata_map_limits below)
+        if (auto err = resolve_number(m.max_concurrency, look, "MaxConcurrency", false, mc)) {
+          return fail(runtime_error(*err));
+        }
+      }
       if (auto err = resolve_number(m.tolerated_failure_count, look, "ToleratedFailureCount", false, tc)) {
         return fail(runtime_error(*err));
       }

@@ -19,6 +19,7 @@
 #include "errors/error_names.h"
 #include "engine/integration_shapes.h"
 #include "engine/jsonata_steps.h"
+#include "engine/wait_paths.h"
 #include "errors/state_error.h"
 #include "runtime/secure_random.h"
 
@@ -430,17 +431,12 @@ class Run {
     auto runtime = [&](std::string cause) { failed(StateError{std::string(errors::kRuntime), std::move(cause)}); };
     if (w.seconds_path) {
       auto v = w.seconds_path->evaluate(scope(in));
-      if (!v.ok() || !v.value->is_number_integer() || v.value->get<std::int64_t>() < 0) {
-        return runtime("The SecondsPath parameter does not reference an input value: " + w.seconds_path->text());
-      }
+      auto seconds = wait_seconds_from_path(w.seconds_path->text(), v.ok() ? &*v.value : nullptr);
+      if (auto* cause = std::get_if<std::string>(&seconds)) return runtime(std::move(*cause));
     } else if (w.timestamp_path) {
       auto v = w.timestamp_path->evaluate(scope(in));
-      if (!v.ok() || !v.value->is_string() || !choice::parse_timestamp(v.value->get<std::string>())) {
-        return runtime(
-            "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format "
-            "string: " +
-            w.timestamp_path->text());
-      }
+      auto ts = wait_timestamp_from_path(w.timestamp_path->text(), v.ok() ? &*v.value : nullptr);
+      if (auto* cause = std::get_if<std::string>(&ts)) return runtime(std::move(*cause));
     }
     // TestState does not wait: it reports what the state would pass on.
     if (auto e = assign(st_.assign, in)) return failed(*e);

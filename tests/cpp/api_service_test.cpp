@@ -51,6 +51,7 @@ class ApiOps : public ::testing::Test {
     return ok("StartExecution", Json{{"stateMachineArn", arn}, {"input", input}})["executionArn"].get<std::string>();
   }
   Json describe(const std::string& exec) { return ok("DescribeExecution", Json{{"executionArn", exec}}); }
+  Json describe_machine(const std::string& arn) { return ok("DescribeStateMachine", Json{{"stateMachineArn", arn}}); }
   std::vector<std::string> history_types(const std::string& exec) {
     std::vector<std::string> out;
     const Json history = ok("GetExecutionHistory", Json{{"executionArn", exec}});
@@ -66,6 +67,77 @@ class ApiOps : public ::testing::Test {
   }
   void advance(double seconds) { ok("StepFiber.AdvanceClock", Json{{"seconds", seconds}}); }
 };
+
+// ---- configurations ------------------------------------------------------------------------------
+
+TEST_F(ApiOps, DescribeShowsAwsDefaultConfigurations) {
+  const std::string arn = create("m");
+  Json d = describe_machine(arn);
+  EXPECT_EQ(d["loggingConfiguration"], J(R"({"level":"OFF","includeExecutionData":false})"));
+  EXPECT_EQ(d["tracingConfiguration"], J(R"({"enabled":false})"));
+  EXPECT_EQ(d["encryptionConfiguration"], J(R"({"type":"AWS_OWNED_KEY"})"));
+  const std::string exec = start(arn);
+  EXPECT_EQ(ok("DescribeStateMachineForExecution", Json{{"executionArn", exec}})["tracingConfiguration"],
+            J(R"({"enabled":false})"));
+  Json activity = ok("CreateActivity", Json{{"name", "a"}});
+  EXPECT_EQ(ok("DescribeActivity", Json{{"activityArn", activity["activityArn"]}})["encryptionConfiguration"],
+            J(R"({"type":"AWS_OWNED_KEY"})"));
+}
+
+TEST_F(ApiOps, GivenConfigurationsAreEchoedWithDefaultsFilledIn) {
+  const Json dest = J(R"([{"cloudWatchLogsLogGroup":{"logGroupArn":"arn:aws:logs:us-east-1:123456789012:log-group:g:*"}}])");
+  const std::string arn = create("m", kPass, Json{{"loggingConfiguration", {{"level", "ALL"}, {"destinations", dest}}},
+                                                   {"tracingConfiguration", {{"enabled", true}}}});
+  Json d = describe_machine(arn);
+  EXPECT_EQ(d["loggingConfiguration"], (Json{{"level", "ALL"}, {"includeExecutionData", false}, {"destinations", dest}}));
+  EXPECT_EQ(d["tracingConfiguration"], J(R"({"enabled":true})"));
+  // OFF keeps an empty destination list; an update replaces the configuration, and a version keeps its own.
+  ok("UpdateStateMachine", Json{{"stateMachineArn", arn}, {"loggingConfiguration", {{"destinations", Json::array()}}},
+                                {"publish", true}});
+  EXPECT_EQ(describe_machine(arn)["loggingConfiguration"],
+            J(R"({"level":"OFF","includeExecutionData":false,"destinations":[]})"));
+  ok("UpdateStateMachine", Json{{"stateMachineArn", arn}, {"tracingConfiguration", {{"enabled", false}}}});
+  EXPECT_EQ(describe_machine(arn + ":1")["tracingConfiguration"], J(R"({"enabled":true})"));
+  EXPECT_EQ(describe_machine(arn)["tracingConfiguration"], J(R"({"enabled":false})"));
+}
+
+TEST_F(ApiOps, LoggingNeedsExactlyOneDestinationUnlessOff) {
+  const std::string message = "Invalid Logging Configuration: Must specify exactly one Log Destination.";
+  const Json one = J(R"({"cloudWatchLogsLogGroup":{"logGroupArn":"arn:aws:logs:us-east-1:123456789012:log-group:g:*"}})");
+  for (const char* level : {"ALL", "ERROR", "FATAL"}) {
+    EXPECT_EQ(fails("CreateStateMachine",
+                    Json{{"name", "x"}, {"definition", kPass}, {"roleArn", kRole}, {"loggingConfiguration", {{"level", level}}}},
+                    "InvalidLoggingConfiguration"),
+              message);
+  }
+  EXPECT_EQ(fails("CreateStateMachine",
+                  Json{{"name", "x"}, {"definition", kPass}, {"roleArn", kRole},
+                       {"loggingConfiguration", {{"level", "ALL"}, {"destinations", Json::array({one, one})}}}},
+                  "InvalidLoggingConfiguration"),
+            message);
+  EXPECT_TRUE(fails("DescribeStateMachine", Json{{"stateMachineArn", "arn:aws:states:us-east-1:123456789012:stateMachine:x"}},
+                    "StateMachineDoesNotExist").size() > 0) << "a refused create creates nothing";
+  const std::string arn = create("m");
+  EXPECT_EQ(fails("UpdateStateMachine", Json{{"stateMachineArn", arn}, {"loggingConfiguration", {{"level", "ALL"}}}},
+                  "InvalidLoggingConfiguration"),
+            message);
+}
+
+TEST_F(ApiOps, AnUpdateThatChangesNothingKeepsTheRevision) {
+  const std::string arn = create("m");
+  const std::string first = ok("UpdateStateMachine", Json{{"stateMachineArn", arn}, {"roleArn", kRole + std::string("2")}})["revisionId"];
+  Json again = ok("UpdateStateMachine",
+                  Json{{"stateMachineArn", arn}, {"definition", kPass}, {"roleArn", kRole + std::string("2")}});
+  EXPECT_EQ(again["revisionId"], first);
+  EXPECT_EQ(describe_machine(arn)["revisionId"], first);
+  Json changed = ok("UpdateStateMachine", Json{{"stateMachineArn", arn}, {"tracingConfiguration", {{"enabled", true}}}});
+  EXPECT_NE(changed["revisionId"], first);
+}
+
+TEST_F(ApiOps, StartSyncExecutionOnAStandardMachineIsNotSupported) {
+  EXPECT_EQ(fails("StartSyncExecution", Json{{"stateMachineArn", create("m")}}, "StateMachineTypeNotSupported"),
+            "This operation is not supported by this type of state machine");
+}
 
 // ---- versions ------------------------------------------------------------------------------------
 

@@ -9,9 +9,6 @@ namespace {
 
 using namespace handlers;
 
-constexpr std::string_view kNoLogs = "CloudWatch Logs are not emulated; the configuration is validated and dropped";
-constexpr std::string_view kNoXRay = "X-Ray tracing is not emulated; validated and dropped";
-constexpr std::string_view kNoKms = "payloads are not encrypted locally; validated and dropped";
 constexpr std::string_view kNoTrace = "X-Ray trace headers are validated and dropped";
 
 std::vector<OperationSpec> build() {
@@ -26,14 +23,14 @@ std::vector<OperationSpec> build() {
   };
   // State machines.
   sync("CreateStateMachine", create_state_machine,
-       {"name", "definition", "roleArn", "type", "tags", "publish", "versionDescription"},
-       {{"loggingConfiguration", kNoLogs}, {"tracingConfiguration", kNoXRay}, {"encryptionConfiguration", kNoKms}});
+       // The configurations are kept and echoed by Describe; nothing is logged, traced or encrypted locally.
+       {"name", "definition", "roleArn", "type", "tags", "publish", "versionDescription", "loggingConfiguration",
+        "tracingConfiguration", "encryptionConfiguration"});
   sync("DescribeStateMachine", describe_state_machine, {"stateMachineArn"},
        {{"includedData", "definitions are never redacted locally"}});
   sync("UpdateStateMachine", update_state_machine,
        {"stateMachineArn", "definition", "roleArn", "loggingConfiguration", "tracingConfiguration", "publish",
-        "versionDescription"},
-       {{"encryptionConfiguration", kNoKms}});
+        "versionDescription", "encryptionConfiguration"});
   sync("DeleteStateMachine", delete_state_machine, {"stateMachineArn"});
   sync("ListStateMachines", list_state_machines, {"maxResults", "nextToken"});
   sync("ValidateStateMachineDefinition", validate_state_machine_definition,
@@ -62,7 +59,7 @@ std::vector<OperationSpec> build() {
        {"executionArn", "maxResults", "reverseOrder", "nextToken", "includeExecutionData"});
   async("RedriveExecution", redrive_execution, {"executionArn", "clientToken"});
   // Activities.
-  sync("CreateActivity", create_activity_with_tags, {"name", "tags"}, {{"encryptionConfiguration", kNoKms}});
+  sync("CreateActivity", create_activity_with_tags, {"name", "tags", "encryptionConfiguration"});
   sync("DescribeActivity", describe_activity, {"activityArn"});
   sync("DeleteActivity", delete_activity_and_tags, {"activityArn"});
   sync("ListActivities", list_activities, {"maxResults", "nextToken"});

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "api/configurations.h"
 #include "api/deadlines.h"
 #include "api/handlers.h"
 #include "api/pager.h"
@@ -37,8 +38,15 @@ Json task_body(const std::optional<ActivityTask>& task) {
 }  // namespace
 
 Result<Json> create_activity(Context& c, const Json& r) {
+  const bool existed = c.core.activities.count(
+      "arn:aws:states:" + c.core.options().region + ":" + c.core.options().account + ":activity:" + str(r, "name")) > 0;
   auto a = c.engine.create_activity(str(r, "name"));
   if (!a.ok()) return a.status();
+  if (auto encryption = encryption_configuration(r); encryption && !existed) {
+    if (auto it = c.core.activities.find(a->activity_arn); it != c.core.activities.end()) {
+      it->second.encryption_configuration = dump_json(*encryption);
+    }
+  }
   Json o = Json::object();
   o["activityArn"] = a->activity_arn;
   o["creationDate"] = timestamp(a->creation_date_ms);
@@ -48,7 +56,10 @@ Result<Json> create_activity(Context& c, const Json& r) {
 Result<Json> describe_activity(Context& c, const Json& r) {
   auto a = c.engine.describe_activity(str(r, "activityArn"));
   if (!a.ok()) return a.status();
-  return activity_body(*a);
+  Json o = activity_body(*a);
+  auto it = c.core.activities.find(a->activity_arn);
+  o["encryptionConfiguration"] = encryption_or_default(it != c.core.activities.end() ? it->second.encryption_configuration : "");
+  return o;
 }
 
 Result<Json> delete_activity(Context& c, const Json& r) {

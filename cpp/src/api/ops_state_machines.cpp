@@ -2,6 +2,7 @@
 // ValidateStateMachineDefinition and DescribeStateMachineForExecution.
 #include <algorithm>
 
+#include "api/configurations.h"
 #include "api/handlers.h"
 #include "api/pager.h"
 #include "api/versioning.h"
@@ -22,6 +23,25 @@ Json machine_list_item(const StateMachineInfo& i) {
   return o;
 }
 
+/// Keeps the request's logging, tracing and encryption configurations on the
+/// machine's current record (before a version is published from it).
+void store_configurations(Context& c, const std::string& arn, const std::optional<Json>& logging,
+                          const std::optional<Json>& tracing, const std::optional<Json>& encryption) {
+  auto it = c.core.machines.find(arn);
+  if (it == c.core.machines.end()) return;
+  engine::StateMachineRecord& m = *it->second;
+  if (logging) m.logging_configuration = dump_json(*logging);
+  if (tracing) m.tracing_configuration = dump_json(*tracing);
+  if (encryption) m.encryption_configuration = dump_json(*encryption);
+}
+
+/// The configurations every Describe of a machine shows (AWS's defaults when none were given).
+void add_configurations(Json& o, const engine::StateMachineRecord& m) {
+  o["loggingConfiguration"] = logging_or_default(m.logging_configuration);
+  o["tracingConfiguration"] = tracing_or_default(m.tracing_configuration);
+  o["encryptionConfiguration"] = encryption_or_default(m.encryption_configuration);
+}
+
 }  // namespace
 
 Result<Json> create_state_machine(Context& c, const Json& r) {
@@ -30,6 +50,8 @@ Result<Json> create_state_machine(Context& c, const Json& r) {
   if (version_description && !publish) {
     return Status(ErrorCode::kValidationException, "Version description can only be set when publish is true");
   }
+  auto logging = logging_configuration(r);
+  if (!logging.ok()) return logging.status();
   const bool tagged = r.contains("tags") && r.at("tags").is_array() && !r.at("tags").empty();
   const std::string arn = engine::state_machine_arn(c.core.options().region, c.core.options().account, str(r, "name"));
   if (tagged) STEPFIBER_TRY(merge_tags(c.core, arn, r.at("tags"), true));
@@ -38,6 +60,9 @@ Result<Json> create_state_machine(Context& c, const Json& r) {
                                             opt_string(r, "type").value_or("STANDARD"));
   if (!info.ok()) return info.status();
   if (tagged && !existed) STEPFIBER_TRY(merge_tags(c.core, info->state_machine_arn, r.at("tags"), false));
+  if (!existed) {
+    store_configurations(c, info->state_machine_arn, *logging, tracing_configuration(r), encryption_configuration(r));
+  }
   Json o = Json::object();
   o["stateMachineArn"] = info->state_machine_arn;
   o["creationDate"] = timestamp(info->creation_date_ms);
@@ -67,6 +92,7 @@ Result<Json> describe_state_machine(Context& c, const Json& r) {
     o["creationDate"] = timestamp(v->created);
     if (!m.version_description.empty()) o["description"] = m.version_description;
     if (!m.revision_id.empty()) o["revisionId"] = m.revision_id;
+    add_configurations(o, m);
     return o;
   }
   auto info = c.engine.describe_state_machine(str(r, "stateMachineArn"));
@@ -80,6 +106,7 @@ Result<Json> describe_state_machine(Context& c, const Json& r) {
   o["type"] = info->type;
   o["creationDate"] = timestamp(info->creation_date_ms);
   if (!info->revision_id.empty()) o["revisionId"] = info->revision_id;
+  if (auto m = c.core.machines.find(info->state_machine_arn); m != c.core.machines.end()) add_configurations(o, *m->second);
   return o;
 }
 
@@ -98,19 +125,33 @@ Result<Json> update_state_machine(Context& c, const Json& r) {
   if (version_description && !publish) {
     return Status(ErrorCode::kValidationException, "Version description can only be set when publish is true");
   }
+  auto logging_config = logging_configuration(r);
+  if (!logging_config.ok()) return logging_config.status();
+  const auto tracing_config = tracing_configuration(r);
+  const auto encryption_config = encryption_configuration(r);
   const std::string arn = str(r, "stateMachineArn");
   Json o = Json::object();
-  // Publishing an update that changes nothing makes no new revision: AWS
-  // answers with the version of the current one and no revisionId.
+  // An update that changes nothing makes no new revision (recorded): AWS
+  // answers with the current revision (none when publishing: then only the
+  // version it publishes).
   auto current = c.core.machines.find(arn);
-  const bool unchanged = publish && current != c.core.machines.end() && !logging && !tracing &&
+  const auto same = [&](const std::optional<Json>& given, const std::string& stored) {
+    return !given || dump_json(*given) == stored;
+  };
+  const bool unchanged = current != c.core.machines.end() &&
                          (!definition || *definition == current->second->definition) &&
-                         (!role || *role == current->second->role_arn);
+                         (!role || *role == current->second->role_arn) &&
+                         same(*logging_config, current->second->logging_configuration) &&
+                         same(tracing_config, current->second->tracing_configuration) &&
+                         same(encryption_config, current->second->encryption_configuration) &&
+                         (publish || !current->second->revision_id.empty());
   if (unchanged) {
     o["updateDate"] = timestamp(c.core.now());
+    if (!publish) o["revisionId"] = current->second->revision_id;
   } else {
     auto up = c.engine.update_state_machine(arn, definition, role);
     if (!up.ok()) return up.status();
+    store_configurations(c, arn, *logging_config, tracing_config, encryption_config);
     o["updateDate"] = timestamp(up->update_date_ms);
     o["revisionId"] = up->revision_id;
   }
@@ -183,6 +224,7 @@ Result<Json> describe_state_machine_for_execution(Context& c, const Json& r) {
   o["roleArn"] = m.role_arn;
   o["updateDate"] = timestamp(m.created);
   if (!m.revision_id.empty()) o["revisionId"] = m.revision_id;
+  add_configurations(o, m);
   return o;
 }
 

@@ -394,7 +394,7 @@ Result<Execution*> Core::create_execution_of(std::shared_ptr<const StateMachineR
   const bool express = machine->type == "EXPRESS";
   if (sync && !express) {
     return Status(ErrorCode::kStateMachineTypeNotSupported,
-                  "This operation is only supported for state machines of type EXPRESS");
+                  "This operation is not supported by this type of state machine");
   }
   const std::string exec_name = name ? *name : uuid4();
   // EXPRESS: arn:aws:states:<r>:<a>:express:<machine>:<name>:<uuid>

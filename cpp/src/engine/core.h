@@ -82,6 +82,7 @@ struct ActivityPoller {
 /// An activity and the work waiting on either side of it.
 struct ActivityRecord {
   ActivityInfo info;
+  std::string encryption_configuration;  ///< JSON text as Describe echoes it ("" = AWS's default)
   struct Scheduled {
     std::uint32_t execution, strand, epoch;
   };

@@ -35,6 +35,11 @@ struct StateMachineRecord {
   /// live revision, whose `arn` every version shares).
   std::string version_arn;
   std::string version_description;  ///< PublishStateMachineVersion's description
+  /// Logging, tracing and encryption configurations as Describe echoes them
+  /// (JSON text; "" = AWS's default). Kept, not acted on (api/configurations.h).
+  std::string logging_configuration;
+  std::string tracing_configuration;
+  std::string encryption_configuration;
 };
 
 /// What ended a task attempt from outside the fiber.

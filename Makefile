@@ -18,7 +18,7 @@ VPY := $(VENV)/bin/python
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CPP_BUILD := build/cpp
 FUZZ_BUILD := build/fuzz
-# Seconds each libFuzzer target runs in `make fuzz` (10 targets).
+# Seconds each libFuzzer target runs in `make fuzz` (11 targets).
 FUZZ_SECONDS ?= 30
 # Boost.Context (fcontext) switches fiber stacks without telling ASan
 # (Debian's Boost is not built with BOOST_USE_ASAN, and the fcontext

@@ -134,6 +134,18 @@ TEST_F(ApiOps, AnUpdateThatChangesNothingKeepsTheRevision) {
   EXPECT_NE(changed["revisionId"], first);
 }
 
+TEST_F(ApiOps, InvalidExecutionInputUsesJacksonsWords) {
+  const std::string arn = create("m");
+  const std::string prefix = "Invalid State Machine Execution Input: '";
+  EXPECT_EQ(fails("StartExecution", Json{{"stateMachineArn", arn}, {"input", "not some json"}}, "InvalidExecutionInput"),
+            prefix + "Unrecognized token 'not': was expecting (JSON String, Number, Array, Object or token 'null', "
+                     "'true' or 'false')'");
+  EXPECT_EQ(fails("StartExecution", Json{{"stateMachineArn", arn}, {"input", "{'not': 'json'"}}, "InvalidExecutionInput"),
+            prefix + "Unexpected character (''' (code 39)): was expecting double-quote to start field name'");
+  EXPECT_EQ(fails("StartExecution", Json{{"stateMachineArn", arn}, {"input", ""}}, "InvalidExecutionInput"),
+            prefix + "Invalid execution input.'");
+}
+
 TEST_F(ApiOps, StartSyncExecutionOnAStandardMachineIsNotSupported) {
   EXPECT_EQ(fails("StartSyncExecution", Json{{"stateMachineArn", create("m")}}, "StateMachineTypeNotSupported"),
             "This operation is not supported by this type of state machine");

@@ -1,8 +1,11 @@
 #include "stepfiber/json.h"
 
+#include <optional>
 #include <string>
 
 #include <gtest/gtest.h>
+
+#include "json/jackson_errors.h"
 
 namespace stepfiber {
 namespace {
@@ -96,4 +99,33 @@ TEST(JsonParse, AppendJsonStringEscapesAsDumpJsonDoes) {
 }
 
 }  // namespace
+
+// Jackson's wording for syntax errors (json/jackson_errors.h).
+TEST(JacksonErrors, RecordedAndKnownMessages) {
+  using stepfiber::json::jackson_syntax_error;
+  // Recorded by AWS (StartExecution's InvalidExecutionInput).
+  EXPECT_EQ(jackson_syntax_error("not some json"),
+            "Unrecognized token 'not': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or "
+            "'false')");
+  EXPECT_EQ(jackson_syntax_error("{'not': 'json'"),
+            "Unexpected character (''' (code 39)): was expecting double-quote to start field name");
+  // Jackson's other wordings for the same scanner states.
+  EXPECT_EQ(jackson_syntax_error(R"({"a" 1})"),
+            "Unexpected character ('1' (code 49)): was expecting a colon to separate field name and value");
+  EXPECT_EQ(jackson_syntax_error(R"({"a":1 "b":2})"),
+            "Unexpected character ('\"' (code 34)): was expecting comma to separate Object entries");
+  EXPECT_EQ(jackson_syntax_error("[1 2]"),
+            "Unexpected character ('2' (code 50)): was expecting comma to separate Array entries");
+  EXPECT_EQ(jackson_syntax_error(R"({"a":})"), "Unexpected character ('}' (code 125)): expected a value");
+  EXPECT_EQ(jackson_syntax_error(R"([[{"a":[tru]}]])"),
+            "Unrecognized token 'tru': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or "
+            "'false')");
+  // Valid documents, and errors of other kinds, give nothing.
+  for (const char* ok : {R"({"a":[1,{"b":null}],"c":"x\"y"})", "[]", "{}", " 12 ", R"("s")", "true"}) {
+    EXPECT_EQ(jackson_syntax_error(ok), std::nullopt) << ok;
+  }
+  EXPECT_EQ(jackson_syntax_error(R"({"a":1)"), std::nullopt);  // end of input
+  EXPECT_EQ(jackson_syntax_error(""), std::nullopt);
+}
+
 }  // namespace stepfiber

@@ -11,7 +11,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 SECONDS_PER_TARGET=${FUZZ_SECONDS:-60}
 TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then
-  TARGETS=(compile json_path payload_template intrinsic token send_task jsonata mock_config test_state)
+  TARGETS=(compile json_path payload_template intrinsic token send_task jsonata mock_config test_state json_errors)
   # The HTTP endpoint's target exists once cpp/src/http is built.
   if [ -x "$BUILD_DIR/tests/fuzz/fuzz_http_request" ]; then TARGETS+=(http_request); fi
 fi

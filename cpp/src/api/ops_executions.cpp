@@ -97,10 +97,7 @@ Result<StartExecutionResult> start_qualified(Context& c, const Json& r, bool syn
                   "length less than or equal to " + std::to_string(kMaxInput));
   }
   auto parsed = parse_json(input, ErrorCode::kInvalidExecutionInput);
-  if (!parsed.ok()) {
-    return Status(ErrorCode::kInvalidExecutionInput,
-                  "Invalid State Machine Execution Input: '" + parsed.status().message() + "'");
-  }
+  if (!parsed.ok()) return engine::invalid_execution_input(input, parsed.status());
   std::string alias_arn;
   auto machine = resolve_for_start(c.core, arn, alias_arn);
   if (!machine.ok()) return machine.status();

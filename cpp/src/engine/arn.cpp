@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "json/jackson_errors.h"
+
 namespace stepfiber::engine {
 
 Status validate_name(std::string_view name) {
@@ -52,6 +54,18 @@ Status validate_arn(std::string_view arn, std::string_view resource_type) {
                   "Invalid Arn: 'Resource type not valid in this context: " + parts[5] + "'");
   }
   return {};
+}
+
+Status invalid_execution_input(std::string_view text, const Status& parse) {
+  std::string why;
+  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    why = "Invalid execution input.";
+  } else if (auto jackson = json::jackson_syntax_error(text)) {
+    why = std::move(*jackson);
+  } else {
+    why = parse.message();
+  }
+  return Status(ErrorCode::kInvalidExecutionInput, "Invalid State Machine Execution Input: '" + why + "'");
 }
 
 }  // namespace stepfiber::engine

@@ -1,5 +1,6 @@
 // AWS names and ARNs for state machines and executions: building them and
-// validating what callers pass in, with AWS's error codes and messages.
+// validating what callers pass in (names, ARNs, execution input), with AWS's
+// error codes and messages.
 #pragma once
 
 #include <string>
@@ -19,5 +20,11 @@ std::string execution_arn(const std::string& state_machine_arn, const std::strin
 /// Checks `arn` is a Step Functions ARN of `resource_type` ("stateMachine"
 /// or "execution"). Error: InvalidArn with AWS's message.
 Status validate_arn(std::string_view arn, std::string_view resource_type);
+
+/// InvalidExecutionInput for an execution input `text` that does not parse
+/// (`parse` is the parser's failure): "Invalid State Machine Execution Input:
+/// '<why>'", where <why> is Jackson's wording when known, "Invalid execution
+/// input." for a blank text (both recorded), else the parser's message.
+Status invalid_execution_input(std::string_view text, const Status& parse);
 
 }  // namespace stepfiber::engine

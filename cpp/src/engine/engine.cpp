@@ -325,10 +325,7 @@ Result<StartExecutionResult> Engine::start(const std::string& sm_arn, const std:
   const std::string input_text = input.value_or("{}");
   if (input_text.size() > kMaxPayload) return too_long("input", kMaxPayload);
   auto parsed = parse_json(input_text, ErrorCode::kInvalidExecutionInput);
-  if (!parsed.ok()) {
-    return Status(ErrorCode::kInvalidExecutionInput,
-                  "Invalid State Machine Execution Input: '" + parsed.status().message() + "'");
-  }
+  if (!parsed.ok()) return engine::invalid_execution_input(input_text, parsed.status());
   std::optional<Result<StartExecutionResult>> out;
   const bool ran = core_->post_and_wait_round([&] {
     auto r = core_->create_execution(sm_arn, name, input_text, sync);
@@ -368,10 +365,7 @@ std::vector<Result<StartExecutionResult>> Engine::start_executions(const std::st
       continue;
     }
     auto parsed = parse_json(inputs[i], ErrorCode::kInvalidExecutionInput);
-    if (!parsed.ok()) {
-      rejected[i] = Status(ErrorCode::kInvalidExecutionInput,
-                           "Invalid State Machine Execution Input: '" + parsed.status().message() + "'");
-    }
+    if (!parsed.ok()) rejected[i] = engine::invalid_execution_input(inputs[i], parsed.status());
   }
   const bool ran = core_->post_and_wait_round([&] {
     for (std::size_t i = 0; i < inputs.size(); ++i) {

@@ -146,6 +146,24 @@ TEST_F(ApiOps, InvalidExecutionInputUsesJacksonsWords) {
             prefix + "Invalid execution input.'");
 }
 
+TEST_F(ApiOps, DescribeListsTheVariablesEachStateReads) {
+  const char* def = R"ASL({"StartAt":"Ask","States":{
+    "Ask":{"Type":"Pass","Assign":{"guess.$":"$.g","limit":3},"Next":"Check"},
+    "Check":{"Type":"Choice","Choices":[
+       {"And":[{"Variable":"$guess","NumericEqualsPath":"$answer"},{"Variable":"$.x","IsPresent":true}],"Next":"Each"}],
+     "Default":"Wrong"},
+    "Wrong":{"Type":"Fail","ErrorPath":"$answer","CausePath":"States.Format('{} {}', $limit, $.y)"},
+    "Each":{"Type":"Map","ItemsPath":"$items","MaxConcurrencyPath":"$limit",
+      "ItemSelector":{"v.$":"$$.Map.Item.Value","plain":"$bucket","k.$":"States.ArrayGetItem($list, 0)"},
+      "ItemProcessor":{"StartAt":"Sum","States":{"Sum":{"Type":"Pass","Parameters":{"s.$":"$total"},"End":true}}},
+      "End":true}}})ASL";
+  const std::string arn = create("refs", def);
+  const Json expected = J(R"({"Check":["answer","guess"],"Wrong":["answer","limit"],
+                              "Each":["items","limit","list"],"Sum":["total"]})");
+  EXPECT_EQ(describe_machine(arn)["variableReferences"], expected);
+  EXPECT_FALSE(describe_machine(create("plain"))["variableReferences"].is_object()) << "absent when nothing reads one";
+}
+
 TEST_F(ApiOps, StartSyncExecutionOnAStandardMachineIsNotSupported) {
   EXPECT_EQ(fails("StartSyncExecution", Json{{"stateMachineArn", create("m")}}, "StateMachineTypeNotSupported"),
             "This operation is not supported by this type of state machine");

@@ -7,6 +7,7 @@
 #include "api/pager.h"
 #include "api/versioning.h"
 #include "api/wire.h"
+#include "asl/variable_references.h"
 #include "engine/arn.h"
 #include "engine/core.h"
 #include "stepfiber/engine.h"
@@ -35,11 +36,17 @@ void store_configurations(Context& c, const std::string& arn, const std::optiona
   if (encryption) m.encryption_configuration = dump_json(*encryption);
 }
 
-/// The configurations every Describe of a machine shows (AWS's defaults when none were given).
-void add_configurations(Json& o, const engine::StateMachineRecord& m) {
+/// What every Describe of a machine shows besides its definition: the
+/// configurations (AWS's defaults when none were given) and, when a state
+/// reads a variable, `variableReferences`.
+void add_describe_extras(Json& o, const engine::StateMachineRecord& m) {
   o["loggingConfiguration"] = logging_or_default(m.logging_configuration);
   o["tracingConfiguration"] = tracing_or_default(m.tracing_configuration);
   o["encryptionConfiguration"] = encryption_or_default(m.encryption_configuration);
+  if (auto definition = parse_json(m.definition); definition.ok()) {
+    Json refs = asl::variable_references(*definition);
+    if (!refs.empty()) o["variableReferences"] = std::move(refs);
+  }
 }
 
 }  // namespace
@@ -92,7 +99,7 @@ Result<Json> describe_state_machine(Context& c, const Json& r) {
     o["creationDate"] = timestamp(v->created);
     if (!m.version_description.empty()) o["description"] = m.version_description;
     if (!m.revision_id.empty()) o["revisionId"] = m.revision_id;
-    add_configurations(o, m);
+    add_describe_extras(o, m);
     return o;
   }
   auto info = c.engine.describe_state_machine(str(r, "stateMachineArn"));
@@ -106,7 +113,7 @@ Result<Json> describe_state_machine(Context& c, const Json& r) {
   o["type"] = info->type;
   o["creationDate"] = timestamp(info->creation_date_ms);
   if (!info->revision_id.empty()) o["revisionId"] = info->revision_id;
-  if (auto m = c.core.machines.find(info->state_machine_arn); m != c.core.machines.end()) add_configurations(o, *m->second);
+  if (auto m = c.core.machines.find(info->state_machine_arn); m != c.core.machines.end()) add_describe_extras(o, *m->second);
   return o;
 }
 
@@ -224,7 +231,7 @@ Result<Json> describe_state_machine_for_execution(Context& c, const Json& r) {
   o["roleArn"] = m.role_arn;
   o["updateDate"] = timestamp(m.created);
   if (!m.revision_id.empty()) o["revisionId"] = m.revision_id;
-  add_configurations(o, m);
+  add_describe_extras(o, m);
   return o;
 }
 

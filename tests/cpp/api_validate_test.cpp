@@ -53,6 +53,20 @@ TEST(ApiValidate, EnumAndRangeWording) {
             "value less than or equal to 1000");
 }
 
+TEST(ApiValidate, StructuredValuesPrintAsJavaObjects) {
+  // Recorded: a routing configuration of three items is printed as Java's toString of the request objects.
+  const std::string v1 = "arn:aws:states:us-east-1:111111111111:stateMachine:m:1";
+  Json routes = Json::array();
+  for (int w : {50, 30, 20}) routes.push_back(Json{{"stateMachineVersionArn", v1}, {"weight", w}});
+  Status st = validate_request(input_of("CreateStateMachineAlias"), Json{{"name", "a"}, {"routingConfiguration", routes}});
+  EXPECT_EQ(st.message(),
+            "1 validation error detected: Value '[RoutingConfigurationListItem(stateMachineVersionArn=" + v1 +
+                ", weight=50), RoutingConfigurationListItem(stateMachineVersionArn=" + v1 +
+                ", weight=30), RoutingConfigurationListItem(stateMachineVersionArn=" + v1 +
+                ", weight=20)]' at 'routingConfiguration' failed to satisfy constraint: Member must have length less "
+                "than or equal to 2");
+}
+
 TEST(ApiValidate, PatternFromTheModel) {
   // TraceHeader's pattern is \p{ASCII}* (Java), matched whole-string.
   Json ok = {{"stateMachineArn", "arn:aws:states:us-east-1:1:stateMachine:x"}, {"traceHeader", "Root=1-abc"}};

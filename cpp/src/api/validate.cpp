@@ -77,6 +77,46 @@ Status check_types(const Shape& s, const Json& v, const std::string& path) {
   return {};
 }
 
+/// A value as AWS's service prints it in a constraint message: Java's
+/// toString of the request object (recorded for a list of structures:
+/// "[RoutingConfigurationListItem(stateMachineVersionArn=arn:..., weight=50), ...]").
+/// Structures print every model member in model order (absent ones as null),
+/// lists "[a, b]", maps "{k=v}", strings unquoted.
+std::string java_text(const Shape* s, const Json& v) {
+  if (v.is_null()) return "null";
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+  if (v.is_number()) return number_text(v.get<double>());
+  std::string out;
+  if (v.is_array()) {
+    out = "[";
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (i) out += ", ";
+      out += java_text(s ? s->member : nullptr, v[i]);
+    }
+    return out + "]";
+  }
+  if (s && s->type == Shape::Type::kStructure) {
+    out = s->name + "(";
+    bool first = true;
+    for (const Member& m : s->members) {
+      if (!first) out += ", ";
+      first = false;
+      auto it = v.find(m.name);
+      out += m.name + "=" + (it == v.end() ? std::string("null") : java_text(m.shape, *it));
+    }
+    return out + ")";
+  }
+  out = "{";
+  bool first = true;
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    if (!first) out += ", ";
+    first = false;
+    out += it.key() + "=" + java_text(s ? s->value : nullptr, it.value());
+  }
+  return out + "}";
+}
+
 struct Collector {
   std::vector<std::string> errors;
 
@@ -91,7 +131,7 @@ struct Collector {
     } else if (v->is_number()) {
       value = "'" + number_text(v->get<double>()) + "' ";
     } else {
-      value = "'" + dump_json(*v) + "' ";
+      value = "'" + java_text(&s, *v) + "' ";
     }
     errors.push_back("Value " + value + "at '" + path + "' failed to satisfy constraint: " + constraint);
   }

@@ -181,6 +181,10 @@ void Frame::drop_redrive_reuse(std::unique_ptr<ExecutionExtra::CompletedChildren
 
 void Frame::keep_completed_children(const asl::State& st, const Branches& b) {
   if (in_branch_ || b.detached_history) return;
+  if (!b.failure && !stopped()) {  // succeeded: forget what an earlier attempt kept, if anything
+    const ExecutionExtra* x = ex_.extra_if();
+    if (x == nullptr || !x->completed_children) return;  // the usual case: no switch to the main stack
+  }
   const auto& root = ex_.machine->program->root.states;
   if (root.empty() || &st < &root.front() || &st > &root.back()) return;
   main([&] {

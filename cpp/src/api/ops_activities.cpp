@@ -38,8 +38,8 @@ Json task_body(const std::optional<ActivityTask>& task) {
 }  // namespace
 
 Result<Json> create_activity(Context& c, const Json& r) {
-  const bool existed = c.core.activities.count(
-      "arn:aws:states:" + c.core.options().region + ":" + c.core.options().account + ":activity:" + str(r, "name")) > 0;
+  const bool existed =
+      c.core.activities.count(engine::activity_arn(c.core.options().region, c.core.options().account, str(r, "name"))) > 0;
   auto a = c.engine.create_activity(str(r, "name"));
   if (!a.ok()) return a.status();
   if (auto encryption = encryption_configuration(r); encryption && !existed) {

@@ -87,8 +87,7 @@ Result<Json> list_tags_for_resource(Context& c, const Json& r) {
 
 Result<Json> create_activity_with_tags(Context& c, const Json& r) {
   // The ARN is known before the activity exists: check the count first.
-  const std::string arn = "arn:aws:states:" + c.core.options().region + ":" + c.core.options().account +
-                          ":activity:" + str(r, "name");
+  const std::string arn = engine::activity_arn(c.core.options().region, c.core.options().account, str(r, "name"));
   const bool existed = c.core.activities.count(arn) > 0;
   if (r.contains("tags")) STEPFIBER_TRY(merge_tags(c.core, arn, r.at("tags"), true));
   auto out = create_activity(c, r);

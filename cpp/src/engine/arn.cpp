@@ -21,6 +21,10 @@ std::string state_machine_arn(const std::string& region, const std::string& acco
   return "arn:aws:states:" + region + ":" + account + ":stateMachine:" + name;
 }
 
+std::string activity_arn(const std::string& region, const std::string& account, const std::string& name) {
+  return "arn:aws:states:" + region + ":" + account + ":activity:" + name;
+}
+
 std::string execution_arn(const std::string& sm_arn, const std::string& name) {
   // arn:aws:states:<r>:<a>:stateMachine:<sm> -> ...:execution:<sm>:<name>
   std::string prefix = sm_arn;

@@ -16,6 +16,7 @@ Status validate_name(std::string_view name);
 
 std::string state_machine_arn(const std::string& region, const std::string& account, const std::string& name);
 std::string execution_arn(const std::string& state_machine_arn, const std::string& name);
+std::string activity_arn(const std::string& region, const std::string& account, const std::string& name);
 
 /// Checks `arn` is a Step Functions ARN of `resource_type` ("stateMachine"
 /// or "execution"). Error: InvalidArn with AWS's message.

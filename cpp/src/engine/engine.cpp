@@ -494,8 +494,7 @@ Result<ActivityInfo> Engine::create_activity(const std::string& name) {
   STEPFIBER_TRY(engine::validate_name(name));
   ActivityInfo out;
   if (!core_->post_and_wait([&] {
-        const std::string arn =
-            "arn:aws:states:" + core_->options().region + ":" + core_->options().account + ":activity:" + name;
+        const std::string arn = engine::activity_arn(core_->options().region, core_->options().account, name);
         auto it = core_->activities.find(arn);
         if (it == core_->activities.end()) {  // CreateActivity is idempotent
           engine::ActivityRecord rec;

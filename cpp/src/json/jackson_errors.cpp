@@ -87,30 +87,21 @@ class Scanner {
           ++i_;
           want = Want::kValue;
           break;
-        case Want::kAfterValue:
+        case Want::kAfterValue: {
           if (stack.empty()) return std::nullopt;  // trailing content: another kind of message
-          if (stack.back() == '{') {
-            if (c == ',') {
-              ++i_;
-              want = Want::kField;
-            } else if (c == '}') {
-              stack.pop_back();
-              ++i_;
-            } else {
-              return unexpected(c, "was expecting comma to separate Object entries");
-            }
+          const bool object = stack.back() == '{';
+          if (c == ',') {
+            ++i_;
+            want = object ? Want::kField : Want::kValue;
+          } else if (c == (object ? '}' : ']')) {
+            stack.pop_back();
+            ++i_;
           } else {
-            if (c == ',') {
-              ++i_;
-              want = Want::kValue;
-            } else if (c == ']') {
-              stack.pop_back();
-              ++i_;
-            } else {
-              return unexpected(c, "was expecting comma to separate Array entries");
-            }
+            return unexpected(c, object ? "was expecting comma to separate Object entries"
+                                        : "was expecting comma to separate Array entries");
           }
           break;
+        }
       }
       if (want == Want::kAfterValue && stack.empty()) {
         skip_ws();
